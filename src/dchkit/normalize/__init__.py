@@ -1,0 +1,96 @@
+"""Normalization pack: pure functions that make messy customer values comparable.
+
+Every normalizer has a scalar function (``normalize_email(value)``) and a column function
+(``normalize_email_column(values)``) that takes an Arrow array (or any sequence of strings),
+normalizes each *distinct* value once and maps the results back, so a million rows with
+heavy repetition cost only as many Python calls as there are distinct values.
+
+Bad values are flagged, never raised (``valid=False`` with a ``reason``). Only a wrong kind
+of argument (an ``int`` where a ``str`` is expected, an unknown region code) raises a
+:class:`~dchkit.errors.NormalizationError` or :class:`~dchkit.errors.ConfigError`.
+
+Examples:
+    >>> import dchkit.normalize as nz
+    >>> nz.normalize_email("Taro.Yamada+x@gmail.com").match_key
+    'taroyamada@gmail.com'
+    >>> nz.normalize_phone("03-1234-5678").e164
+    '+81312345678'
+    >>> nz.normalize_name("山田　太郎 様").romaji == nz.normalize_name("Taro YAMADA").romaji
+    True
+"""
+
+from __future__ import annotations
+
+from dchkit.normalize._vector import map_distinct, map_distinct_fields
+from dchkit.normalize.email import (
+    EmailColumns,
+    EmailResult,
+    email_match_key,
+    normalize_email,
+    normalize_email_column,
+)
+from dchkit.normalize.kana import is_kana, kana_key, kana_key_column, to_hiragana, to_katakana
+from dchkit.normalize.name import (
+    NameColumns,
+    NameParts,
+    NamePartsColumns,
+    NameResult,
+    clean_name,
+    name_key,
+    normalize_name,
+    normalize_name_column,
+    sorted_name_key,
+    split_name,
+    split_name_column,
+)
+from dchkit.normalize.phone import (
+    PhoneColumns,
+    PhoneResult,
+    normalize_phone,
+    normalize_phone_column,
+)
+from dchkit.normalize.reading import has_kanji, kanji_reading, pykakasi_available
+from dchkit.normalize.romaji import kana_to_romaji, romaji_key, romaji_key_column
+from dchkit.normalize.text import clean_text, clean_text_column, strip_latin_accents
+from dchkit.normalize.variants import KANJI_VARIANTS, fold_variants
+
+__all__ = [
+    "KANJI_VARIANTS",
+    "EmailColumns",
+    "EmailResult",
+    "NameColumns",
+    "NameParts",
+    "NamePartsColumns",
+    "NameResult",
+    "PhoneColumns",
+    "PhoneResult",
+    "clean_name",
+    "clean_text",
+    "clean_text_column",
+    "email_match_key",
+    "fold_variants",
+    "has_kanji",
+    "is_kana",
+    "kana_key",
+    "kana_key_column",
+    "kana_to_romaji",
+    "kanji_reading",
+    "map_distinct",
+    "map_distinct_fields",
+    "name_key",
+    "normalize_email",
+    "normalize_email_column",
+    "normalize_name",
+    "normalize_name_column",
+    "normalize_phone",
+    "normalize_phone_column",
+    "pykakasi_available",
+    "romaji_key",
+    "romaji_key_column",
+    "sorted_name_key",
+    "split_name",
+    "split_name_column",
+    "strip_latin_accents",
+    "to_hiragana",
+    "to_katakana",
+]

@@ -1,0 +1,172 @@
+"""E-mail addresses: syntax check, lower-casing and a provider-aware match key.
+
+``normalize_email`` NFKC-folds (``ｔａｒｏ＠ｅｘａｍｐｌｅ．ｊｐ``), trims, strips a ``mailto:``
+prefix and angle brackets, lower-cases, and checks the syntax with email-validator (no DNS
+lookup). ``match_key`` goes further where the provider is known to deliver several spellings
+to the same mailbox:
+
+- gmail.com / googlemail.com: dots in the local part and a ``+tag`` are dropped and
+  googlemail.com becomes gmail.com;
+- providers with plus-addressing (Outlook/Hotmail/Live/MSN, iCloud, Fastmail, Proton, Zoho,
+  Yandex …): the ``+tag`` is dropped;
+- Yahoo (not Yahoo! JAPAN): the ``-keyword`` of a disposable address is dropped;
+- any other domain: the lower-cased address as is (a ``+`` can be part of a real mailbox).
+
+An invalid address is never an exception: ``valid`` is False, ``reason`` says why, ``email``
+keeps the cleaned text so nothing is lost, and ``match_key`` is None.
+
+Examples:
+    >>> from dchkit.normalize import normalize_email
+    >>> r = normalize_email("Taro.Yamada+shop@GoogleMail.com")
+    >>> r.email, r.match_key, r.valid
+    ('taro.yamada+shop@googlemail.com', 'taroyamada@gmail.com', True)
+    >>> normalize_email("ｔａｒｏ＠ｅｘａｍｐｌｅ．ｊｐ").email
+    'taro@example.jp'
+    >>> normalize_email("bob+news@outlook.com").match_key
+    'bob@outlook.com'
+    >>> bad = normalize_email("taro@@example")
+    >>> bad.valid, bad.email, bad.match_key, bad.reason.split(":")[0]
+    (False, 'taro@@example', None, 'email_invalid')
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import pyarrow as pa
+from email_validator import EmailNotValidError, validate_email
+
+from dchkit.normalize._args import require_text
+from dchkit.normalize._vector import map_distinct_fields
+from dchkit.normalize.text import clean_text
+
+__all__ = [
+    "EmailColumns",
+    "EmailResult",
+    "email_match_key",
+    "normalize_email",
+    "normalize_email_column",
+]
+
+_GMAIL = frozenset({"gmail.com", "googlemail.com"})
+_PLUS_TAG = frozenset(
+    {
+        "outlook.com", "outlook.jp", "hotmail.com", "hotmail.co.jp", "hotmail.co.uk",
+        "hotmail.fr", "hotmail.de", "hotmail.it", "live.com", "live.jp", "live.co.uk",
+        "msn.com", "icloud.com", "me.com", "mac.com", "fastmail.com", "fastmail.fm",
+        "proton.me", "protonmail.com", "protonmail.ch", "pm.me", "zoho.com", "zohomail.com",
+        "yandex.com", "yandex.ru", "ya.ru", "tutanota.com", "tuta.io", "hey.com",
+    }
+)  # fmt: skip
+_DASH_TAG = frozenset(
+    {
+        "yahoo.com", "yahoo.co.uk", "yahoo.fr", "yahoo.de", "yahoo.it", "yahoo.es",
+        "yahoo.ca", "yahoo.com.au", "yahoo.co.in", "ymail.com", "rocketmail.com",
+    }
+)  # fmt: skip
+_WRAPPER = re.compile(r"^(?:mailto:)?\s*<?\s*(.*?)\s*>?$", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class EmailResult:
+    """One normalized e-mail address.
+
+    Attributes:
+        email: The cleaned, lower-cased address (kept even when invalid); None if blank.
+        match_key: Provider-aware key for matching; None when blank or invalid.
+        valid: Whether the syntax is valid; None when the input is blank.
+        reason: Why it is invalid (``email_invalid: …``); None otherwise.
+    """
+
+    email: str | None
+    match_key: str | None
+    valid: bool | None
+    reason: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class EmailColumns:
+    """Column form of :class:`EmailResult`: one Arrow array per field, one row per input."""
+
+    email: pa.Array
+    match_key: pa.Array
+    valid: pa.Array
+    reason: pa.Array
+
+
+_BLANK = EmailResult(None, None, None, None)
+
+
+def normalize_email(value: str | None) -> EmailResult:
+    """Clean, validate and key one e-mail address (see the module docs).
+
+    Raises:
+        NormalizationError: ``value`` is not a ``str`` or ``None``.
+    """
+    return _normalize(require_text(value, "normalize_email"))
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _normalize(value: str | None) -> EmailResult:
+    text = clean_text(value)
+    if text is None:
+        return _BLANK
+    match = _WRAPPER.match(text)
+    text = (match.group(1) if match else text).replace(" ", "").lower()
+    if not text:
+        return _BLANK
+    try:
+        checked = validate_email(text, check_deliverability=False)
+    except EmailNotValidError as err:
+        return EmailResult(text, None, False, f"email_invalid: {err}")
+    email = checked.normalized.lower()
+    return EmailResult(email, email_match_key(email), True, None)
+
+
+def email_match_key(email: str) -> str:
+    """Return the provider-aware match key of an already lower-cased, valid address.
+
+    Examples:
+        >>> email_match_key("t.a.r.o+x@gmail.com")
+        'taro@gmail.com'
+        >>> email_match_key("hanako-shop@yahoo.com")
+        'hanako@yahoo.com'
+        >>> email_match_key("info+jp@example.co.jp")
+        'info+jp@example.co.jp'
+    """
+    local, _, domain = email.rpartition("@")
+    if domain in _GMAIL:
+        local = local.split("+", 1)[0].replace(".", "")
+        domain = "gmail.com"
+    elif domain in _PLUS_TAG:
+        local = local.split("+", 1)[0]
+    elif domain in _DASH_TAG:
+        local = local.split("-", 1)[0]
+    if not local:  # "+tag@gmail.com" or "-x@yahoo.com": keep what was given
+        return email
+    return f"{local}@{domain}"
+
+
+def normalize_email_column(values: Any) -> EmailColumns:
+    """Column form of :func:`normalize_email`, computed once per distinct value.
+
+    Examples:
+        >>> cols = normalize_email_column(["A@x.jp", "A@x.jp", None, "bad"])
+        >>> cols.email.to_pylist(), cols.valid.to_pylist()
+        (['a@x.jp', 'a@x.jp', None, 'bad'], [True, True, None, False])
+    """
+    arrays = map_distinct_fields(
+        values,
+        normalize_email,
+        [
+            ("email", pa.string()),
+            ("match_key", pa.string()),
+            ("valid", pa.bool_()),
+            ("reason", pa.string()),
+        ],
+        what="normalize_email_column",
+    )
+    return EmailColumns(**arrays)

@@ -1,0 +1,177 @@
+"""Phone numbers: any local or international spelling → E.164, with line type.
+
+Before phonenumbers parses a value, the noise seen in real customer data is removed:
+full-width digits and brackets (NFKC), every dash look-alike (``ー－―‐−～``), ``TEL:``/``電話``
+labels, Japanese extensions (``内線 12``), a trunk ``(0)`` after the country code
+(``+81 (0)3 …``), and an international ``00``/``010`` prefix. Numbers without a country
+code are read in the ``region`` given (an ISO 3166-1 alpha-2 code, default ``"JP"``).
+
+``e164`` is set for every number phonenumbers can parse into a *possible* number;
+``valid`` says whether it is also a valid, assigned range (``phone_invalid`` otherwise).
+Unparseable input gives ``e164=None`` and ``reason`` starting with ``phone_unparseable``.
+
+Examples:
+    >>> from dchkit.normalize import normalize_phone
+    >>> r = normalize_phone("０９０－１２３４－５６７８")
+    >>> r.e164, r.line_type, r.region, r.valid
+    ('+819012345678', 'mobile', 'JP', True)
+    >>> normalize_phone("+81 (0)3-1234-5678").e164
+    '+81312345678'
+    >>> normalize_phone("(212) 555-0123", region="US").e164
+    '+12125550123'
+    >>> normalize_phone("03-1234-5678 内線 201").line_type
+    'fixed_line'
+    >>> normalize_phone("unknown").reason
+    'phone_unparseable'
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import phonenumbers
+import pyarrow as pa
+from phonenumbers import NumberParseException, PhoneNumberFormat, PhoneNumberType
+
+from dchkit.normalize._args import require_choice, require_text
+from dchkit.normalize._vector import map_distinct_fields
+from dchkit.normalize.text import clean_text
+
+__all__ = [
+    "PhoneColumns",
+    "PhoneResult",
+    "normalize_phone",
+    "normalize_phone_column",
+]
+
+_LINE_TYPES: dict[int, str] = {
+    PhoneNumberType.FIXED_LINE: "fixed_line",
+    PhoneNumberType.MOBILE: "mobile",
+    PhoneNumberType.FIXED_LINE_OR_MOBILE: "fixed_line_or_mobile",
+    PhoneNumberType.TOLL_FREE: "toll_free",
+    PhoneNumberType.PREMIUM_RATE: "premium_rate",
+    PhoneNumberType.SHARED_COST: "shared_cost",
+    PhoneNumberType.VOIP: "voip",
+    PhoneNumberType.PERSONAL_NUMBER: "personal_number",
+    PhoneNumberType.PAGER: "pager",
+    PhoneNumberType.UAN: "uan",
+    PhoneNumberType.VOICEMAIL: "voicemail",
+    PhoneNumberType.UNKNOWN: "unknown",
+}
+_DASHES = str.maketrans(dict.fromkeys("ー－―‐‑‒–—−～〜ｰ・/", "-"))
+_LABEL = re.compile(r"^\s*(?:tel|phone|mobile|fax|携帯|電話番号|電話|℡|tel\.)\s*[:.：]?\s*", re.I)
+_EXTENSION = re.compile(r"\s*(?:内線|\(内\)|ext\.?|x|#)\s*\d+\s*$", re.I)
+_TRUNK_ZERO = re.compile(r"^(\+\d{1,3})[\s-]*\(0\)[\s-]*")
+_INTERNATIONAL = re.compile(r"^(?:00|010)(?=[1-9])")
+_DIGITS = re.compile(r"\d")
+
+
+@dataclass(frozen=True, slots=True)
+class PhoneResult:
+    """One normalized phone number.
+
+    Attributes:
+        e164: The number in E.164 form (``+819012345678``); None when it cannot be parsed.
+        valid: Whether phonenumbers considers it a valid number; None when blank.
+        line_type: ``mobile``, ``fixed_line``, ``toll_free``, ``voip`` … (None if unparsed).
+        region: ISO region of the number (``JP``, ``US`` …), if known.
+        reason: ``phone_unparseable`` or ``phone_invalid`` with details; None when valid.
+    """
+
+    e164: str | None
+    valid: bool | None
+    line_type: str | None
+    region: str | None
+    reason: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class PhoneColumns:
+    """Column form of :class:`PhoneResult`: one Arrow array per field, one row per input."""
+
+    e164: pa.Array
+    valid: pa.Array
+    line_type: pa.Array
+    region: pa.Array
+    reason: pa.Array
+
+
+_BLANK = PhoneResult(None, None, None, None, None)
+_UNPARSEABLE = PhoneResult(None, False, None, None, "phone_unparseable")
+
+
+def normalize_phone(value: str | None, *, region: str = "JP") -> PhoneResult:
+    """Parse one phone number into E.164 (see the module docs).
+
+    Args:
+        value: The number as written.
+        region: Region whose national format applies to numbers without a country code.
+
+    Raises:
+        NormalizationError: ``value`` is not a ``str`` or ``None``.
+        ConfigError: ``region`` is not a region phonenumbers knows.
+    """
+    text = require_text(value, "normalize_phone")
+    return _normalize(text, _region(region))
+
+
+def _region(region: str) -> str:
+    return require_choice(region, phonenumbers.SUPPORTED_REGIONS, "phone region")
+
+
+def _clean(value: str) -> str | None:
+    text = clean_text(value)
+    if text is None:
+        return None
+    text = _LABEL.sub("", text.translate(_DASHES))
+    text = _EXTENSION.sub("", text)
+    text = _TRUNK_ZERO.sub(r"\1 ", text.strip())
+    return _INTERNATIONAL.sub("+", text) or None
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _normalize(value: str | None, region: str) -> PhoneResult:
+    text = None if value is None else _clean(value)
+    if text is None:
+        return _BLANK
+    if len(_DIGITS.findall(text)) < 3:
+        return _UNPARSEABLE
+    try:
+        number = phonenumbers.parse(text, region)
+    except NumberParseException:
+        return _UNPARSEABLE
+    if not phonenumbers.is_possible_number(number):
+        return _UNPARSEABLE
+    e164 = phonenumbers.format_number(number, PhoneNumberFormat.E164)
+    number_region = phonenumbers.region_code_for_number(number)
+    if not phonenumbers.is_valid_number(number):
+        return PhoneResult(e164, False, None, number_region, "phone_invalid")
+    line_type = _LINE_TYPES.get(phonenumbers.number_type(number), "unknown")
+    return PhoneResult(e164, True, line_type, number_region, None)
+
+
+def normalize_phone_column(values: Any, *, region: str = "JP") -> PhoneColumns:
+    """Column form of :func:`normalize_phone`, computed once per distinct value.
+
+    Examples:
+        >>> cols = normalize_phone_column(["03-1234-5678", "03(1234)5678", None])
+        >>> cols.e164.to_pylist()
+        ['+81312345678', '+81312345678', None]
+    """
+    checked = _region(region)
+    arrays = map_distinct_fields(
+        values,
+        lambda v: _normalize(v, checked),
+        [
+            ("e164", pa.string()),
+            ("valid", pa.bool_()),
+            ("line_type", pa.string()),
+            ("region", pa.string()),
+            ("reason", pa.string()),
+        ],
+        what="normalize_phone_column",
+    )
+    return PhoneColumns(**arrays)

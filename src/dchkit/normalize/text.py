@@ -1,0 +1,79 @@
+r"""Generic text cleaning: Unicode NFKC, invisible characters, every kind of space.
+
+NFKC folds full-width latin and digits (``ＡＢＣ１２３`` → ``ABC123``), half-width katakana
+(``ﾔﾏﾀﾞ`` → ``ヤマダ``), the ideographic space U+3000 and compatibility characters (``㈱`` →
+``(株)``, ``㍻`` → ``平成``). Zero-width characters, variation selectors (kanji IVS such as
+the one-dot 辻) and control characters are removed, and runs of whitespace collapse into
+one ASCII space.
+
+Examples:
+    >>> from dchkit.normalize import clean_text, strip_latin_accents
+    >>> clean_text("　ＹＡＭＡＤＡ\u3000　Ｔａｒｏ ")
+    'YAMADA Taro'
+    >>> clean_text("ﾔﾏﾀﾞ ﾀﾛｳ")
+    'ヤマダ タロウ'
+    >>> clean_text(" \t ") is None
+    True
+    >>> strip_latin_accents("José Müller ガ")
+    'Jose Muller ガ'
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Any
+
+import pyarrow as pa
+
+from dchkit.normalize._args import require_text
+from dchkit.normalize._vector import map_distinct
+
+__all__ = ["clean_text", "clean_text_column", "strip_latin_accents"]
+
+_INVISIBLE = re.compile(
+    "[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e"
+    "\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0\U000e0000-\U000e0fff]"
+)
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_SPACES = re.compile(r"\s+")
+
+
+def clean_text(value: str | None) -> str | None:
+    """Return ``value`` NFKC-normalized, invisibles removed, spaces collapsed; None if blank.
+
+    Raises:
+        NormalizationError: ``value`` is not a ``str`` or ``None``.
+    """
+    text = require_text(value, "clean_text")
+    if text is None:
+        return None
+    text = _CONTROL.sub(" ", _INVISIBLE.sub("", text))
+    text = unicodedata.normalize("NFKC", text)
+    text = _SPACES.sub(" ", _INVISIBLE.sub("", text)).strip()
+    return text or None
+
+
+def strip_latin_accents(text: str) -> str:
+    """Remove accents from latin letters only (``é`` → ``e``), never kana voicing marks.
+
+    A blanket "remove combining marks" would turn ``ガ`` into ``カ``; here a mark is dropped
+    only when the letter it decorates is latin.
+    """
+    if text.isascii():
+        return text
+    out: list[str] = []
+    for char in unicodedata.normalize("NFD", text):
+        if unicodedata.combining(char) and out and _is_latin(out[-1]):
+            continue
+        out.append(char)
+    return unicodedata.normalize("NFC", "".join(out))
+
+
+def _is_latin(char: str) -> bool:
+    return char.isascii() or "LATIN" in unicodedata.name(char, "")
+
+
+def clean_text_column(values: Any) -> pa.Array:
+    """Column form of :func:`clean_text` (one call per distinct value)."""
+    return map_distinct(values, clean_text, pa.string(), what="clean_text_column")
