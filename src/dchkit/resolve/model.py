@@ -1,0 +1,286 @@
+"""Fellegi–Sunter scoring: m and u probabilities per comparison level, learnt without labels.
+
+For comparison *c* at level *l*, ``m[c][l]`` is the probability of that level among true
+matches and ``u[c][l]`` among non-matches. A pair's match weight is
+``log2(λ / (1 − λ)) + Σ_c log2(m[c][l_c] / u[c][l_c])`` (null levels add nothing) and its
+match probability ``1 / (1 + 2^−weight)``.
+
+- **u** comes from seeded random record pairs (almost all non-matches): :func:`estimate_u`.
+- **m and λ** come from expectation–maximisation on the candidate pairs with u held fixed
+  (:func:`train`). EM runs on the *distinct level patterns* with their counts — a few
+  thousand rows however many million pairs there are — so it takes milliseconds.
+- Models are plain data: they save and load as versioned JSON (never pickle).
+
+Examples:
+    >>> import numpy as np
+    >>> from dchkit.resolve.comparisons import Comparison, Level
+    >>> from dchkit.resolve.model import MatchModel
+    >>> email = Comparison(name="email", levels=(Level(column="email"),))
+    >>> model = MatchModel(comparisons=(email,), m=((0.05, 0.95),), u=((0.999, 0.001),), prior=0.01)
+    >>> weights = model.match_weights(np.array([[1], [0], [-1]], dtype=np.int8))
+    >>> [round(w, 2) for w in weights.tolist()]
+    [3.26, -10.95, -6.63]
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pyarrow as pa
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from dchkit.errors import ConfigError
+from dchkit.resolve.comparisons import NULL_LEVEL, Comparison, compare_pairs
+
+__all__ = [
+    "MODEL_FORMAT_VERSION",
+    "EmReport",
+    "MatchModel",
+    "describe",
+    "estimate_u",
+    "train",
+]
+
+MODEL_FORMAT_VERSION = 1
+_FLOOR = 1e-6  # no probability is allowed to reach 0 or 1: weights stay finite
+LevelMatrix = npt.NDArray[np.int8]
+FloatArray = npt.NDArray[np.float64]
+
+
+def _normalized(values: Sequence[float] | npt.NDArray[np.floating[Any]]) -> tuple[float, ...]:
+    clipped = np.clip(np.asarray(values, dtype=np.float64), _FLOOR, None)
+    return tuple(float(v) for v in clipped / clipped.sum())
+
+
+class MatchModel(BaseModel):
+    """A trained Fellegi–Sunter model: comparisons with their m and u per level, and λ.
+
+    ``m[c][l]`` and ``u[c][l]`` are indexed by level number (0 = different … top = best).
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    format_version: int = MODEL_FORMAT_VERSION
+    comparisons: tuple[Comparison, ...] = Field(min_length=1)
+    m: tuple[tuple[float, ...], ...]
+    u: tuple[tuple[float, ...], ...]
+    prior: float = Field(gt=0, lt=1, description="λ: share of candidate pairs that match.")
+
+    @model_validator(mode="after")
+    def _shapes_agree(self) -> MatchModel:
+        if self.format_version > MODEL_FORMAT_VERSION:
+            msg = (
+                f"model format {self.format_version} is newer than this dchkit understands "
+                f"({MODEL_FORMAT_VERSION}); upgrade dchkit"
+            )
+            raise ValueError(msg)
+        if not len(self.m) == len(self.u) == len(self.comparisons):
+            msg = "m, u and comparisons must have one entry per comparison"
+            raise ValueError(msg)
+        for comparison, m, u in zip(self.comparisons, self.m, self.u, strict=True):
+            size = comparison.top_level + 1
+            if len(m) != size or len(u) != size:
+                msg = f"comparison {comparison.name!r} has {size} levels but m/u have {len(m)}/{len(u)}"
+                raise ValueError(msg)
+        return self
+
+    def weight_tables(self) -> list[FloatArray]:
+        """Per comparison, ``log2(m/u)`` by level, with one extra last entry 0 for null."""
+        tables = []
+        for m, u in zip(self.m, self.u, strict=True):
+            ratio = np.log2(np.clip(m, _FLOOR, None) / np.clip(u, _FLOOR, None))
+            tables.append(np.append(ratio, 0.0))
+        return tables
+
+    @property
+    def prior_weight(self) -> float:
+        """``log2(λ / (1 − λ))``: the weight of a pair before any evidence."""
+        return math.log2(self.prior / (1 - self.prior))
+
+    def match_weights(self, levels: LevelMatrix) -> FloatArray:
+        """Match weight of every pair from its level matrix (n_pairs × n_comparisons)."""
+        levels = np.asarray(levels)
+        if levels.ndim != 2 or levels.shape[1] != len(self.comparisons):
+            msg = f"levels must have shape (n, {len(self.comparisons)}), got {levels.shape}"
+            raise ConfigError(msg, fix="compute them with the model's own comparisons")
+        total = np.full(levels.shape[0], self.prior_weight, dtype=np.float64)
+        for j, table in enumerate(self.weight_tables()):
+            total += table[levels[:, j]]  # −1 (null) indexes the trailing 0
+        return total
+
+    def match_probabilities(self, levels: LevelMatrix) -> FloatArray:
+        """Match probability of every pair: ``1 / (1 + 2^−weight)``."""
+        probabilities: FloatArray = 1.0 / (1.0 + np.exp2(-self.match_weights(levels)))
+        return probabilities
+
+    # ---------------------------------------------------------------- persistence
+    def to_json(self) -> str:
+        """Serialize to versioned JSON."""
+        return self.model_dump_json(indent=2)
+
+    @classmethod
+    def from_json(cls, text: str) -> MatchModel:
+        """Load a model saved with :meth:`to_json`.
+
+        Raises:
+            ConfigError: the text is not a valid model (or comes from a newer dchkit).
+        """
+        try:
+            return cls.model_validate_json(text)
+        except ValidationError as err:
+            msg = f"not a valid dchkit match model: {err.errors()[0]['msg']}"
+            raise ConfigError(msg, fix="load a file written by MatchModel.save()") from err
+
+    def save(self, path: str | Path) -> None:
+        """Write the model as JSON to ``path``."""
+        Path(path).write_text(self.to_json(), encoding="utf-8")
+
+    @classmethod
+    def load(cls, path: str | Path) -> MatchModel:
+        """Read a model written by :meth:`save`."""
+        return cls.from_json(Path(path).read_text(encoding="utf-8"))
+
+
+def estimate_u(
+    features: pa.Table,
+    comparisons: Sequence[Comparison],
+    *,
+    max_pairs: int = 1_000_000,
+    seed: int = 0,
+) -> tuple[tuple[float, ...], ...]:
+    """Estimate u per level from random record pairs (nearly all of them non-matches).
+
+    Pairs are drawn with a seeded generator over a canonical row order, so the estimate does
+    not depend on input row order when the caller sorts ``features`` by record id first.
+    """
+    n = features.num_rows
+    if n < 2:
+        msg = f"estimating u needs at least 2 records, got {n}"
+        raise ConfigError(msg, fix="resolve a table with more records")
+    rng = np.random.default_rng(seed)
+    size = int(min(max_pairs, n * (n - 1) // 2))
+    left = rng.integers(0, n, size=size, dtype=np.int64)
+    right = rng.integers(0, n - 1, size=size, dtype=np.int64)
+    right = right + (right >= left)  # uniform over the other rows
+    levels = compare_pairs(features, np.column_stack([left, right]), comparisons)
+    u = []
+    for j, comparison in enumerate(comparisons):
+        counts = np.bincount(
+            levels[:, j][levels[:, j] != NULL_LEVEL], minlength=comparison.top_level + 1
+        )
+        u.append(_normalized(counts + 0.5))  # add-half smoothing: unseen levels stay possible
+    return tuple(u)
+
+
+class EmReport(BaseModel):
+    """How EM went: iterations, whether it converged, and λ after each iteration."""
+
+    model_config = ConfigDict(frozen=True)
+
+    iterations: int
+    converged: bool
+    prior_history: tuple[float, ...]
+
+
+def _initial_m(comparison: Comparison) -> tuple[float, ...]:
+    """Start with most matches at the top level and geometric decay below it."""
+    size = comparison.top_level + 1
+    raw = [0.05] + [2.0 ** (level - size) for level in range(1, size)]
+    raw[-1] = max(raw[-1], 0.7)
+    return _normalized(raw)
+
+
+def train(
+    levels: LevelMatrix,
+    comparisons: Sequence[Comparison],
+    u: Sequence[Sequence[float]],
+    *,
+    prior: float = 1e-4,
+    max_iterations: int = 100,
+    tolerance: float = 1e-5,
+    fixed: Sequence[str] = (),
+) -> tuple[MatchModel, EmReport]:
+    """Learn m and λ by expectation–maximisation on candidate-pair levels, u held fixed.
+
+    Args:
+        levels: Level matrix of the candidate pairs (n_pairs × n_comparisons).
+        comparisons: The comparisons that produced ``levels``.
+        u: u per comparison and level (from :func:`estimate_u`).
+        prior: Starting λ.
+        max_iterations: Stop after this many iterations.
+        tolerance: Stop when no m or λ moves more than this.
+        fixed: Names of comparisons whose m stays at its starting value (e.g. a field
+            used in every blocking rule, whose m EM cannot learn).
+
+    Returns:
+        The trained model and a report of the iterations.
+    """
+    levels = np.asarray(levels, dtype=np.int8)
+    if levels.shape[0] == 0:
+        msg = "EM needs candidate pairs, and blocking produced none"
+        raise ConfigError(msg, fix="check the blocking rules against the feature columns")
+    patterns, counts = np.unique(levels, axis=0, return_counts=True)
+    weights_u = [np.append(np.log2(np.clip(row, _FLOOR, None)), 0.0) for row in u]
+    m = [np.asarray(_initial_m(c), dtype=np.float64) for c in comparisons]
+    history: list[float] = []
+    converged = False
+    iteration = 0
+    for iteration in range(1, max_iterations + 1):  # noqa: B007 - read after the loop
+        log_m = np.zeros(len(patterns))
+        log_u = np.zeros(len(patterns))
+        for j in range(len(comparisons)):
+            table_m = np.append(np.log2(np.clip(m[j], _FLOOR, None)), 0.0)
+            log_m += table_m[patterns[:, j]]
+            log_u += weights_u[j][patterns[:, j]]
+        weight = math.log2(prior / (1 - prior)) + log_m - log_u
+        posterior = 1.0 / (1.0 + np.exp2(-np.clip(weight, -60, 60)))
+        mass = posterior * counts
+        new_prior = float(np.clip(mass.sum() / counts.sum(), _FLOOR, 1 - _FLOOR))
+        shift = abs(new_prior - prior)
+        for j, comparison in enumerate(comparisons):
+            if comparison.name in fixed:
+                continue
+            size = comparison.top_level + 1
+            column = patterns[:, j]
+            observed = column != NULL_LEVEL
+            sums = np.bincount(column[observed], weights=mass[observed], minlength=size)
+            updated = np.asarray(_normalized(sums + 1e-3), dtype=np.float64)
+            shift = max(shift, float(np.abs(updated - m[j]).max()))
+            m[j] = updated
+        prior = new_prior
+        history.append(prior)
+        if shift < tolerance:
+            converged = True
+            break
+    model = MatchModel(
+        comparisons=tuple(comparisons),
+        m=tuple(tuple(float(v) for v in row) for row in m),
+        u=tuple(tuple(float(v) for v in row) for row in u),
+        prior=prior,
+    )
+    return model, EmReport(iterations=iteration, converged=converged, prior_history=tuple(history))
+
+
+def describe(model: MatchModel) -> list[dict[str, Any]]:
+    """One row per comparison level: name, m, u and weight — for reports and explanations."""
+    rows = []
+    for comparison, m, u, table in zip(
+        model.comparisons, model.m, model.u, model.weight_tables(), strict=True
+    ):
+        for level, name in enumerate(comparison.level_names):
+            rows.append(
+                {
+                    "comparison": comparison.name,
+                    "level": level,
+                    "level_name": name,
+                    "m": m[level],
+                    "u": u[level],
+                    "weight": float(table[level]),
+                }
+            )
+    return rows
