@@ -22,6 +22,13 @@ Examples:
 from __future__ import annotations
 
 from dchkit.normalize._vector import map_distinct, map_distinct_fields
+from dchkit.normalize.address import (
+    AddressColumns,
+    AddressResult,
+    normalize_address,
+    normalize_address_column,
+)
+from dchkit.normalize.dates import DateColumns, DateResult, parse_date, parse_date_column
 from dchkit.normalize.email import (
     EmailColumns,
     EmailResult,
@@ -43,19 +50,33 @@ from dchkit.normalize.name import (
     split_name,
     split_name_column,
 )
+from dchkit.normalize.nicknames import NICKNAMES, given_name_key, given_name_key_column
+from dchkit.normalize.numerals import kanji_to_int
 from dchkit.normalize.phone import (
     PhoneColumns,
     PhoneResult,
     normalize_phone,
     normalize_phone_column,
 )
+from dchkit.normalize.postcode import (
+    PostcodeColumns,
+    PostcodeResult,
+    normalize_postcode,
+    normalize_postcode_column,
+)
 from dchkit.normalize.reading import has_kanji, kanji_reading, pykakasi_available
+from dchkit.normalize.regions import jp_prefecture, us_state
 from dchkit.normalize.romaji import kana_to_romaji, romaji_key, romaji_key_column
 from dchkit.normalize.text import clean_text, clean_text_column, strip_latin_accents
 from dchkit.normalize.variants import KANJI_VARIANTS, fold_variants
 
 __all__ = [
     "KANJI_VARIANTS",
+    "NICKNAMES",
+    "AddressColumns",
+    "AddressResult",
+    "DateColumns",
+    "DateResult",
     "EmailColumns",
     "EmailResult",
     "NameColumns",
@@ -64,26 +85,38 @@ __all__ = [
     "NameResult",
     "PhoneColumns",
     "PhoneResult",
+    "PostcodeColumns",
+    "PostcodeResult",
     "clean_name",
     "clean_text",
     "clean_text_column",
     "email_match_key",
     "fold_variants",
+    "given_name_key",
+    "given_name_key_column",
     "has_kanji",
     "is_kana",
+    "jp_prefecture",
     "kana_key",
     "kana_key_column",
     "kana_to_romaji",
     "kanji_reading",
+    "kanji_to_int",
     "map_distinct",
     "map_distinct_fields",
     "name_key",
+    "normalize_address",
+    "normalize_address_column",
     "normalize_email",
     "normalize_email_column",
     "normalize_name",
     "normalize_name_column",
     "normalize_phone",
     "normalize_phone_column",
+    "normalize_postcode",
+    "normalize_postcode_column",
+    "parse_date",
+    "parse_date_column",
     "pykakasi_available",
     "romaji_key",
     "romaji_key_column",
@@ -93,4 +126,5 @@ __all__ = [
     "strip_latin_accents",
     "to_hiragana",
     "to_katakana",
+    "us_state",
 ]
