@@ -1,0 +1,157 @@
+"""Resolver configuration: blocking rules, comparisons, thresholds and guards, with defaults.
+
+:class:`ResolverConfig` is frozen and validated; it round-trips through JSON, so a tuned
+configuration can live in a file next to the data. The defaults work on the canonical
+schema out of the box, for Japanese and English data alike.
+
+Examples:
+    >>> from dchkit.resolve.config import ResolverConfig
+    >>> config = ResolverConfig()
+    >>> [rule.label for rule in config.blocking][:3]
+    ['email_keys', 'phones', 'family_romaji+birth_text']
+    >>> ResolverConfig.model_validate_json(config.model_dump_json()) == config
+    True
+    >>> ResolverConfig(threshold=0.5).threshold
+    0.5
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from dchkit.resolve.blocking import BlockingRule, block_on
+from dchkit.resolve.comparisons import Comparison, Level
+
+__all__ = ["DEFAULT_BLOCKING", "DEFAULT_COMPARISONS", "ResolverConfig"]
+
+
+def _jw(column: str, threshold: float) -> Level:
+    return Level(column=column, test="jaro_winkler", threshold=threshold)
+
+
+DEFAULT_COMPARISONS: tuple[Comparison, ...] = (
+    Comparison(
+        name="family_name",
+        description="Family name in any script; swapped or unspaced names via the compact key.",
+        levels=(
+            Level(column="family_key"),
+            Level(column="family_reading"),
+            Level(column="family_romaji"),
+            Level(column="name_compact"),
+            _jw("family_romaji", 0.92),
+            _jw("family_romaji", 0.8),
+        ),
+    ),
+    Comparison(
+        name="given_name",
+        description="Given name in any script, nicknames (Bob = Robert), then fuzzy.",
+        levels=(
+            Level(column="given_key"),
+            Level(column="given_reading"),
+            Level(column="given_romaji"),
+            Level(column="name_compact"),
+            Level(column="given_nickname"),
+            _jw("given_romaji", 0.92),
+            _jw("given_romaji", 0.8),
+        ),
+    ),
+    Comparison(
+        name="email",
+        description="Any shared address, then the provider-aware key, then a typo.",
+        levels=(
+            Level(column="emails"),
+            Level(column="email_keys"),
+            _jw("email_keys", 0.92),
+        ),
+    ),
+    Comparison(
+        name="phone",
+        description="Any shared E.164 number, then one typo.",
+        levels=(
+            Level(column="phones"),
+            Level(column="phones", test="damerau_levenshtein", threshold=1),
+        ),
+    ),
+    Comparison(
+        name="birth_date",
+        description="Same day, one typo or swapped digits, then the same year.",
+        levels=(
+            Level(column="birth_date"),
+            Level(column="birth_text", test="damerau_levenshtein", threshold=1),
+            Level(column="birth_date", test="within", threshold=366),
+        ),
+    ),
+    Comparison(
+        name="postcode",
+        levels=(
+            Level(column="postcode"),
+            Level(column="postcode", test="damerau_levenshtein", threshold=1),
+        ),
+    ),
+    Comparison(
+        name="address",
+        levels=(
+            Level(column="address_key"),
+            _jw("address_key", 0.92),
+            _jw("address_key", 0.8),
+        ),
+    ),
+    Comparison(
+        name="city",
+        levels=(Level(column="city_key"), _jw("city_key", 0.9)),
+    ),
+)
+
+DEFAULT_BLOCKING: tuple[BlockingRule, ...] = (
+    block_on("email_keys", max_block_size=50),
+    block_on("phones", max_block_size=30),
+    block_on("family_romaji", "birth_text"),
+    block_on("given_romaji", "birth_text"),
+    block_on("name_compact", "postcode"),
+    block_on("family_romaji", "postcode"),
+    block_on("given_romaji", "postcode"),
+    block_on("family_romaji", "given_romaji", max_block_size=60),
+    block_on("name_compact", "city_key"),
+    block_on("family_key", "given_key", max_block_size=60),
+    block_on("address_key", max_block_size=30),
+    block_on("birth_text", "postcode"),
+)
+
+
+class ResolverConfig(BaseModel):
+    """Everything that decides which records are the same customer.
+
+    Args:
+        blocking: Rules whose candidate pairs are scored (unioned, deduplicated).
+        comparisons: Comparisons whose levels are weighed by the Fellegi–Sunter model.
+        threshold: Match probability at or above which a scored pair becomes an edge.
+        tf_adjust: Comparisons whose exact top level is adjusted for how common the value
+            is (many different 佐藤 or Smith), read from the level's column.
+        link_id_types: External id types that identify a person across sources (hard
+            links); None means every type.
+        id_type_aliases: External id types that share one id space, e.g. a web
+            ``user_id`` that *is* the shop's ``shopify_customer_id``.
+        duplicate_free_sources: Sources that never hold two records of one customer; a
+            cluster with two of their records is cut.
+        max_birth_dates: At most this many distinct birth dates in one cluster (None: off).
+        max_cluster_size: Clusters larger than this are cut (None: off).
+        random_pairs: Random pairs drawn to estimate u.
+        max_pairs: Refuse blocking that would produce more candidate pairs than this.
+        seed: Seed for every random choice (u sampling).
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    schema_version: int = 1
+    blocking: tuple[BlockingRule, ...] = DEFAULT_BLOCKING
+    comparisons: tuple[Comparison, ...] = DEFAULT_COMPARISONS
+    threshold: float = Field(default=0.95, gt=0, lt=1)
+    tf_adjust: tuple[str, ...] = ("family_name", "given_name")
+    link_id_types: tuple[str, ...] | None = None
+    id_type_aliases: dict[str, str] = Field(default_factory=dict)
+    duplicate_free_sources: tuple[str, ...] = ()
+    max_birth_dates: int | None = Field(default=2, ge=1)
+    max_cluster_size: int | None = Field(default=200, ge=2)
+    random_pairs: int = Field(default=1_000_000, ge=1000)
+    max_pairs: int = Field(default=200_000_000, ge=1)
+    seed: int = 0

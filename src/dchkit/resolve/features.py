@@ -1,0 +1,195 @@
+"""Match features: the comparable keys derived from canonical records, one row per record.
+
+Blocking rules and comparisons read these columns, never the raw record fields. Every key
+comes from :mod:`dchkit.normalize` column functions, computed once per distinct value, and
+the table is assembled with Arrow compute: no per-record Python loop.
+
+Columns (all nullable; list columns may be empty):
+
+========================  =====================================================================
+``family_key``            family name, kanji variants folded, kana as katakana, latin folded
+``family_reading``        katakana reading of the family name (from kana, furigana or kanji)
+``family_romaji``         romaji key of the family name
+``given_key`` …           the same three for the given name
+``given_nickname``        list: canonical formal forms of the given name (Bob → robert)
+``name_compact``          list: romaji of family+given and given+family, no spaces — meets
+                          swapped order and unspaced kana names (ヤマダタロウ)
+``name_reading_compact``  list: the same with readings
+``emails``                list: e-mail addresses as normalized by the connector
+``email_keys``            list: provider-aware match keys (gmail dots and +tags dropped)
+``phones``                list: E.164 numbers
+``birth_date``            date; ``birth_text`` the same as YYYYMMDD for typo comparisons
+``postcode``              postcode match key (JP 7 digits, US 5-digit ZIP)
+``address_key``           comparable street + city key
+``city_key``              city, cleaned and case-folded
+``link_keys``             list: ``type=value`` of every external id (hard links)
+========================  =====================================================================
+
+Examples:
+    >>> import pyarrow as pa
+    >>> from dchkit.resolve.features import build_features
+    >>> records = pa.table({
+    ...     "full_name": ["山田 太郎", None, "Bob Smith"],
+    ...     "name_kana": [None, "ヤマダタロウ", None],
+    ...     "given_name": [None, None, None],
+    ...     "family_name": [None, None, None],
+    ... })
+    >>> f = build_features(records)
+    >>> f.column("family_romaji").to_pylist()
+    ['yamada', 'yamadataro', 'smith']
+    >>> f.column("name_compact").to_pylist()[:2]
+    [['yamadataro', 'taroyamada'], ['yamadataro']]
+    >>> f.column("given_nickname").to_pylist()[2]
+    ['robert']
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from dchkit.normalize import (
+    clean_text_column,
+    normalize_email_column,
+    normalize_name_column,
+    split_name_column,
+)
+from dchkit.normalize.address import normalize_address_column
+from dchkit.normalize.nicknames import given_name_key_column
+from dchkit.normalize.postcode import normalize_postcode_column
+
+__all__ = ["FEATURE_COLUMNS", "build_features"]
+
+FEATURE_COLUMNS = (
+    "family_key",
+    "family_reading",
+    "family_romaji",
+    "given_key",
+    "given_reading",
+    "given_romaji",
+    "given_nickname",
+    "name_compact",
+    "name_reading_compact",
+    "emails",
+    "email_keys",
+    "phones",
+    "birth_date",
+    "birth_text",
+    "postcode",
+    "address_key",
+    "city_key",
+    "link_keys",
+)
+
+
+def _column(records: pa.Table, name: str, kind: pa.DataType) -> pa.Array:
+    if name in records.column_names:
+        column = records.column(name).combine_chunks()
+        return column if column.type.equals(kind) else column.cast(kind)
+    return pa.nulls(records.num_rows, kind)
+
+
+def _no_spaces(values: pa.Array) -> pa.Array:
+    return pc.replace_substring(values, " ", "")
+
+
+def _pair_list(first: pa.Array, second: pa.Array) -> pa.Array:
+    """A list column holding the non-null of ``first[i]``, ``second[i]`` per row."""
+    n = len(first)
+    values = pa.concat_arrays([first, second])
+    order = np.empty(2 * n, dtype=np.int64)
+    order[0::2] = np.arange(n)
+    order[1::2] = np.arange(n) + n
+    values = values.take(pa.array(order))
+    present = pc.is_valid(values)
+    rows = np.repeat(np.arange(n, dtype=np.int64), 2)[present.to_numpy(zero_copy_only=False)]
+    offsets = np.zeros(n + 1, dtype=np.int32)
+    np.cumsum(np.bincount(rows, minlength=n), out=offsets[1:])
+    return pa.ListArray.from_arrays(pa.array(offsets), values.filter(present))
+
+
+def _map_list(column: pa.Array, function: Any) -> pa.Array:
+    """Apply a column function to every element of a list column, keeping the lists."""
+    flat = pc.list_flatten(column)
+    mapped = function(flat)
+    offsets = column.offsets
+    if column.null_count:
+        offsets = pc.fill_null(offsets, 0)
+    return pa.ListArray.from_arrays(offsets, mapped)
+
+
+def _compact(family: pa.Array, given: pa.Array) -> pa.Array:
+    """``[family+given, given+family]`` without spaces, or ``[family]`` when no given name."""
+    family, given = _no_spaces(family), _no_spaces(given)
+    forward = pc.coalesce(pc.binary_join_element_wise(family, given, ""), family)
+    backward = pc.binary_join_element_wise(given, family, "")
+    return _pair_list(forward, backward)
+
+
+def build_features(records: pa.Table) -> pa.Table:
+    """Derive the match features of every record (see the module docs for the columns).
+
+    Args:
+        records: Canonical records (``dchkit.schema.RECORDS_SCHEMA`` or any subset of its
+            person columns).
+
+    Returns:
+        A table with one row per input row and the columns of :data:`FEATURE_COLUMNS`.
+    """
+    string = pa.string()
+    full = split_name_column(_column(records, "full_name", string))
+    family_raw = pc.coalesce(_column(records, "family_name", string), full.family)
+    given_raw = pc.coalesce(_column(records, "given_name", string), full.given)
+    kana = split_name_column(_column(records, "name_kana", string))
+    family = normalize_name_column(family_raw)
+    given = normalize_name_column(given_raw)
+    family_kana = normalize_name_column(kana.family)
+    given_kana = normalize_name_column(kana.given)
+
+    family_reading = pc.coalesce(family.reading, family_kana.reading)
+    given_reading = pc.coalesce(given.reading, given_kana.reading)
+    family_romaji = pc.coalesce(family.romaji, family_kana.romaji)
+    given_romaji = pc.coalesce(given.romaji, given_kana.romaji)
+
+    emails = _column(records, "emails", pa.list_(string))
+    email_keys = _map_list(emails, lambda flat: normalize_email_column(flat).match_key)
+
+    birth_date = _column(records, "birth_date", pa.date32())
+    postcode = normalize_postcode_column(_column(records, "postcode", string)).match_key
+    street = _column(records, "street", string)
+    city = _column(records, "city", string)
+    address = normalize_address_column(
+        pc.binary_join_element_wise(pc.coalesce(city, pa.scalar("", string)), street, " ")
+    ).key
+
+    external = _column(records, "external_ids", pa.map_(string, string))
+    link_keys = pa.ListArray.from_arrays(
+        pc.fill_null(external.offsets, 0) if external.null_count else external.offsets,
+        pc.binary_join_element_wise(external.keys, external.items, "="),
+    )
+
+    return pa.table(
+        {
+            "family_key": family.key,
+            "family_reading": family_reading,
+            "family_romaji": family_romaji,
+            "given_key": given.key,
+            "given_reading": given_reading,
+            "given_romaji": given_romaji,
+            "given_nickname": given_name_key_column(given_raw),
+            "name_compact": _compact(family_romaji, given_romaji),
+            "name_reading_compact": _compact(family_reading, given_reading),
+            "emails": emails,
+            "email_keys": email_keys,
+            "phones": _column(records, "phones", pa.list_(string)),
+            "birth_date": birth_date,
+            "birth_text": pc.strftime(birth_date.cast(pa.timestamp("s")), "%Y%m%d"),
+            "postcode": postcode,
+            "address_key": address,
+            "city_key": pc.utf8_lower(clean_text_column(city)),
+            "link_keys": link_keys,
+        }
+    )
