@@ -142,7 +142,7 @@ def name_key(value: str | None) -> str | None:
     Raises:
         NormalizationError: ``value`` is not a ``str`` or ``None``.
     """
-    name = clean_name(value)
+    name = _clean(require_text(value, "name_key"))[0]
     return (_word_key(name) or None) if name else None
 
 
@@ -152,7 +152,7 @@ def sorted_name_key(value: str | None) -> str | None:
     Raises:
         NormalizationError: ``value`` is not a ``str`` or ``None``.
     """
-    name = clean_name(value)
+    name = _clean(require_text(value, "sorted_name_key"))[0]
     if name is None:
         return None
     keys = sorted(k for k in map(_word_key, _words(name)) if k)
