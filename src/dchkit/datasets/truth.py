@@ -1,0 +1,102 @@
+"""Ground truth: the clean people table and the record → person / event → person maps."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from dchkit.datasets._data import en, ja
+from dchkit.datasets.columns import digits, join, null_where
+from dchkit.datasets.people import People, given_form
+from dchkit.datasets.pools import EnForm, JaForm, name_pools
+
+__all__ = [
+    "EVENT_TRUTH_SCHEMA",
+    "TRUTH_SCHEMA",
+    "event_truth",
+    "people_table",
+    "record_truth",
+    "records_per_person",
+]
+
+TRUTH_SCHEMA = pa.schema([
+    ("source", pa.string()), ("table", pa.string()), ("source_record_id", pa.string()),
+    ("record_id", pa.string()), ("person_id", pa.string()),
+])
+EVENT_TRUTH_SCHEMA = pa.schema([
+    ("table", pa.string()), ("event_key", pa.string()), ("person_id", pa.string()), ("record_id", pa.string()),
+])
+
+
+def record_truth(source: str, table: str, ids: pa.Array, people: People, pidx: np.ndarray) -> pa.Table:
+    """Truth rows of one source table (``ids``: its source record ids, row order)."""
+    ids = ids.cast(pa.string())
+    n = len(ids)
+    return pa.table([
+        pa.array(np.full(n, source)), pa.array(np.full(n, table)), ids,
+        join(f"{source}:", ids), people.person_id.take(pa.array(pidx)),
+    ], schema=TRUTH_SCHEMA)
+
+
+def event_truth(table: str, keys: pa.Array, people: People, pidx: np.ndarray, record_ids: pa.Array) -> pa.Table:
+    """Truth rows of one event table."""
+    n = len(keys)
+    return pa.table([
+        pa.array(np.full(n, table)), keys.cast(pa.string()), people.person_id.take(pa.array(pidx)), record_ids,
+    ], schema=EVENT_TRUTH_SCHEMA)
+
+
+def people_table(people: People) -> pa.Table:
+    """The clean true people, one row each, with canonical spellings and formats."""
+    locale = people.locale
+    pools = name_pools(locale)  # type: ignore[arg-type]
+    address = people.address
+    if locale == "ja":
+        kanji, romaji_form = JaForm.KANJI, JaForm.ROMAJI
+        places = ja.PLACES
+        towns = np.array([town for p in places for town in p[5]])
+        street = join(pa.array(towns[address.place * 4 + address.street]), digits(address.n1), "-", digits(address.n2), "-", digits(address.n3))
+        postcode = join(pa.array(np.array([p[3] for p in places])[address.place]), "-", digits((address.place * 7919 + address.street * 1543 + address.n1 * 31) % 10_000, 4))
+        region = pa.array(np.array([p[0] for p in places])[address.place])
+        city = pa.array(np.array([p[2] for p in places])[address.place])
+    else:
+        kanji, romaji_form = EnForm.CANONICAL, EnForm.CANONICAL
+        eplaces = en.PLACES
+        suffix = np.array([s[0] for s in en.STREET_SUFFIXES])[address.n2]
+        street = join(digits(address.n1), pa.array(np.array(en.STREET_NAMES)[address.street]), pa.array(suffix), sep=" ")
+        postcode = join(pa.array(np.array([p[3] for p in eplaces])[address.place]), digits((address.place * 37 + address.street * 11) % 100, 2))
+        region = pa.array(np.array([p[1] for p in eplaces])[address.place])
+        city = pa.array(np.array([p[2] for p in eplaces])[address.place])
+    columns: dict[str, pa.Array] = {
+        "person_id": people.person_id,
+        "family_name": pools.family.take(people.family, kanji),
+        "given_name": given_form(pools, people.female, people.given, kanji),
+    }
+    if locale == "ja":
+        columns["family_name_kana"] = pools.family.take(people.family, JaForm.KATAKANA)
+        columns["given_name_kana"] = given_form(pools, people.female, people.given, JaForm.KATAKANA)
+        columns["name_romaji"] = join(given_form(pools, people.female, people.given, romaji_form), pools.family.take(people.family, romaji_form), sep=" ")
+    mobile, land = people.mobile, people.landline
+    columns |= {
+        "sex": pa.array(np.where(people.female, "F", "M")),
+        "birth_date": pa.array(people.birth_days.astype("datetime64[D]")),
+        "email": people.email,
+        "alt_email": people.alt_email,
+        "work_email": people.work_email,
+        "family_email": people.family_email,
+        "mobile_phone": join(mobile.a, mobile.b, mobile.c, sep="-"),
+        "home_phone": join(land.a, land.b, land.c, sep="-"),
+        "postcode": postcode,
+        "region": region,
+        "city": city,
+        "street": street,
+        "household_id": null_where(join("H", digits(np.maximum(people.household, 0), 7)), people.household < 0),
+    }
+    return pa.table(columns)
+
+
+def records_per_person(truth: pa.Table, n_people: int) -> np.ndarray:
+    """Number of records of each person (index = person number - 1)."""
+    number = pc.cast(pc.utf8_slice_codeunits(truth["person_id"], 1, 20), pa.int64()).to_numpy()
+    return np.bincount(number - 1, minlength=n_people)
