@@ -29,6 +29,7 @@ __all__ = [
     "DATASETS",
     "PREP_VERSION",
     "SYNTHETIC_SIZES",
+    "WORLD_PRESETS",
     "BenchDataset",
     "DatasetUnavailableError",
     "febrl_entity",
@@ -233,59 +234,83 @@ def _size_label(size: int) -> str:
     return next(label for label, value in SYNTHETIC_SIZES.items() if value == size)
 
 
+#: Export tables of a generated world and the connector preset that maps each one.
+WORLD_PRESETS: dict[str, str] = {
+    "crm_contacts": "salesforce_contacts",
+    "ec_customers": "shopify_customers",
+    "support_users": "zendesk_users",
+    "ma_leads": "hubspot_contacts",
+}
+
+
 def _synthetic_world(locale: str, size: int) -> tuple[pa.Table, pa.Array]:
     """Generate a world with ``dchkit.datasets`` and map it through the connector presets.
 
-    Written against the documented generator API (``generate_world(n_records=, locale=,
-    seed=)`` with ``.tables`` and ``.truth``) and the connector presets that map its export
-    tables onto canonical records.
+    Uses ``generate_world(n_records=, locale=, seed=)`` (``.tables``, ``.truth``) and reads
+    each export table with ``InMemoryConnector(table, preset=...)``; web visitors come from
+    the Segment events through ``SegmentConnector``.
 
     Raises:
-        DatasetUnavailableError: the generator or the presets are not available yet.
+        DatasetUnavailableError: the generator, a connector or a preset is not available
+            yet (checked before generating, which is the expensive part).
     """
     try:
-        from dchkit import datasets as dch_datasets
+        from dchkit.datasets import generate_world
     except ImportError as err:
-        msg = f"dchkit.datasets is not available yet ({err})"
+        msg = f"dchkit.datasets.generate_world is not available yet ({err})"
         raise DatasetUnavailableError(msg) from err
-    generate = getattr(dch_datasets, "generate_world", None)
-    if generate is None:
-        msg = "dchkit.datasets has no generate_world() yet"
-        raise DatasetUnavailableError(msg)
-    world = generate(n_records=size, locale=locale, seed=20240501)
-    canonical = _canonical_records(world)
+    readers = _world_readers()
+    world = generate_world(n_records=size, locale=locale, seed=20240501)
+    parts = [read(world.tables[name]) for name, read in readers.items() if name in world.tables]
+    canonical = pa.concat_tables(parts, promote_options="permissive")
     truth_map = _truth_map(world.truth)
     record_ids = canonical.column("record_id").to_pylist()
     missing = [rid for rid in record_ids if rid not in truth_map]
     if missing:
-        msg = f"{len(missing)} generated record(s) have no true person, e.g. {missing[:3]}"
+        msg = f"{len(missing)} mapped record(s) have no true person, e.g. {missing[:3]}"
         raise DatasetUnavailableError(msg)
     return _from_canonical(canonical), pa.array([truth_map[r] for r in record_ids], pa.string())
 
 
-def _canonical_records(world: Any) -> pa.Table:
-    """Canonical records of a generated world (RECORDS_SCHEMA), via the connector presets."""
-    records = getattr(world, "records", None)
-    if callable(records):
-        records = records()
-    if isinstance(records, pa.Table):
-        return records
+def _world_readers() -> dict[str, Callable[[pa.Table], pa.Table]]:
+    """A function per export table returning its canonical records (RECORDS_SCHEMA)."""
     try:
-        from dchkit import connectors
+        from dchkit.connectors import InMemoryConnector
+        from dchkit.connectors.base import read_all
+        from dchkit.connectors.presets import load_preset
     except ImportError as err:
-        msg = f"dchkit.connectors is not available yet ({err})"
+        msg = f"dchkit.connectors presets are not available yet ({err})"
         raise DatasetUnavailableError(msg) from err
-    to_records = getattr(connectors, "world_records", None) or getattr(
-        connectors, "records_from_world", None
-    )
-    if to_records is None:
-        msg = (
-            "neither World.records nor a dchkit.connectors helper mapping a generated "
-            "world's export tables through the presets exists yet"
-        )
+    unavailable = []
+    for preset in [*WORLD_PRESETS.values(), "segment"]:
+        try:
+            load_preset(preset)
+        except Exception:  # any failure to load means: not usable yet
+            unavailable.append(preset)
+    if unavailable:
+        msg = f"connector preset(s) not available yet: {', '.join(unavailable)}"
         raise DatasetUnavailableError(msg)
-    table = to_records(world)
-    return table if isinstance(table, pa.Table) else pa.table(table)
+
+    def with_preset(preset: str) -> Callable[[pa.Table], pa.Table]:
+        def read(table: pa.Table) -> pa.Table:
+            records: pa.Table = read_all(InMemoryConnector(table, preset=preset)).records
+            return records
+
+        return read
+
+    readers = {name: with_preset(preset) for name, preset in WORLD_PRESETS.items()}
+    try:
+        from dchkit.connectors import SegmentConnector  # type: ignore[attr-defined]
+    except ImportError as err:
+        msg = f"dchkit.connectors.SegmentConnector is not available yet ({err})"
+        raise DatasetUnavailableError(msg) from err
+
+    def read_web(table: pa.Table) -> pa.Table:
+        records: pa.Table = read_all(SegmentConnector(table, preset="segment")).records
+        return records
+
+    readers["web_events"] = read_web
+    return readers
 
 
 def _truth_map(truth: Any) -> dict[str, str]:

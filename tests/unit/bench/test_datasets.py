@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from types import SimpleNamespace
 
 import pyarrow as pa
 import pytest
@@ -142,36 +143,48 @@ def test_synthetic_world_says_why_it_is_unavailable(monkeypatch):
     import dchkit.datasets as dch_datasets
 
     monkeypatch.delattr(dch_datasets, "generate_world", raising=False)
-    with pytest.raises(DatasetUnavailableError, match="generate_world"):
+    with pytest.raises(DatasetUnavailableError, match="generate_world is not available"):
         datasets.DATASETS["ja-10k"]()
 
 
-def test_synthetic_world_from_canonical_records(monkeypatch):
+def test_synthetic_world_through_the_readers(monkeypatch):
     import dchkit.datasets as dch_datasets
 
-    class World:
-        records = pa.table(
-            {
-                "record_id": ["crm:1", "ec:9"],
-                "source": ["crm", "ec"],
-                "family_name": ["山田", "山田"],
-                "emails": [["taro@example.jp"], []],
-                "phones": [None, ["+81312345678"]],
-            }
-        )
-        truth = pa.table({"record_id": ["ec:9", "crm:1"], "person_id": ["P1", "P1"]})
-
+    canonical = pa.table(
+        {
+            "record_id": ["crm:1", "crm:2"],
+            "source": ["crm", "crm"],
+            "family_name": ["山田", "山田"],
+            "emails": [["taro@example.jp"], []],
+            "phones": [None, ["+81312345678"]],
+        }
+    )
+    truth = pa.table({"record_id": ["ec:9", "crm:2", "crm:1"], "person_id": ["P2", "P1", "P1"]})
     seen = {}
 
     def generate_world(**kwargs):
         seen.update(kwargs)
-        return World()
+        return SimpleNamespace(tables={"crm_contacts": pa.table({"Id": ["1", "2"]})}, truth=truth)
 
     monkeypatch.setattr(dch_datasets, "generate_world", generate_world, raising=False)
-    dataset = datasets.DATASETS["ja-10k"]()
-    assert seen["n_records"] == 10_000
-    assert seen["locale"] == "ja"
-    assert dataset.name == "ja-10k"
+    monkeypatch.setattr(datasets, "_world_readers", lambda: {"crm_contacts": lambda t: canonical})
+    dataset = datasets.DATASETS["en-100k"]()
+    assert (seen["n_records"], seen["locale"]) == (100_000, "en")
+    assert dataset.name == "en-100k"
     assert dataset.truth.to_pylist() == ["P1", "P1"]
     assert dataset.records.column("email").to_pylist() == ["taro@example.jp", None]
     assert dataset.records.column("phone").to_pylist() == [None, "+81312345678"]
+    assert "2 records from 1 sources" in dataset.description
+
+
+def test_synthetic_world_refuses_records_without_truth(monkeypatch):
+    import dchkit.datasets as dch_datasets
+
+    canonical = pa.table({"record_id": ["crm:1"], "source": ["crm"]})
+    world = SimpleNamespace(
+        tables={"crm_contacts": canonical}, truth=pa.table({"record_id": ["x"], "person_id": ["P"]})
+    )
+    monkeypatch.setattr(dch_datasets, "generate_world", lambda **_: world, raising=False)
+    monkeypatch.setattr(datasets, "_world_readers", lambda: {"crm_contacts": lambda t: canonical})
+    with pytest.raises(DatasetUnavailableError, match="no true person"):
+        datasets.DATASETS["ja-10k"]()
