@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import functools
 import re
+import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
@@ -128,7 +129,8 @@ def _jp_split(text: str) -> tuple[str | None, str | None, str]:
 
 def _jp_key(city: str | None, street: str) -> str:
     text = fold_variants(f"{city or ''}{street}").replace("大字", "")
-    return _KE.sub("ケ", re.sub(r"[\s,、，]+", "", text)).casefold()
+    folded = _KE.sub("ケ", re.sub(r"[\s,、，]+", "", text)).casefold()
+    return unicodedata.normalize("NFKC", folded)
 
 
 # ------------------------------------------------------------------------- US
@@ -251,7 +253,7 @@ def _normalize(value: str | None, country: str | None) -> AddressResult:
     if country == "US":
         return _us_result(text)
     plain = strip_latin_accents(text).casefold()
-    key = re.sub(r"[^\w]+", " ", plain).strip() or None
+    key = unicodedata.normalize("NFKC", re.sub(r"[^\w]+", " ", plain)).strip() or None
     return AddressResult(text, key, country, None, None, text, None)
 
 

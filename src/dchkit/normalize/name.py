@@ -190,8 +190,8 @@ def _romaji_key(name: str) -> str | None:
     words = _reading_words(name)
     if words is None:
         return None
-    keys = sorted(k for w in words if (k := romaji_key(kana_to_romaji(w))))
-    return " ".join(keys) or None
+    keys = [romaji_key(kana_to_romaji(w)) for w in words]
+    return " ".join(sorted(t for k in keys if k for t in k.split())) or None
 
 
 @dataclass(frozen=True, slots=True)

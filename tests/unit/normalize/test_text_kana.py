@@ -4,7 +4,6 @@ import pyarrow as pa
 import pytest
 
 from dchkit.errors import NormalizationError
-from dchkit.normalize import reading
 from dchkit.normalize import (
     clean_text,
     clean_text_column,
@@ -15,6 +14,7 @@ from dchkit.normalize import (
     kanji_to_int,
     map_distinct,
     normalize_name,
+    reading,
     romaji_key,
     romaji_key_column,
     to_hiragana,
