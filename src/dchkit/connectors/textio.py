@@ -1,0 +1,113 @@
+r"""Reading text files of unknown quality: encoding detection and marked transcoding.
+
+Japanese Excel writes CSV in CP932 (Shift_JIS), modern tools in UTF-8, some with a BOM.
+:func:`detect_encoding` tells them apart from a sample; :class:`Utf8Stream` transcodes any
+of them to UTF-8 on the fly, so pyarrow's fast readers can stream the file. Bytes that are
+not valid in the encoding are not fatal: they are replaced by a marker (U+FFFD followed by
+``\xNN`` escapes of the bytes), and readers reject the rows that carry it, with the bytes
+visible in the reject's raw text.
+
+Examples:
+    >>> import io
+    >>> detect_encoding("山田".encode("cp932") + b",x\n")
+    'cp932'
+    >>> detect_encoding(b"\xef\xbb\xbfId,Name\n")
+    'utf-8-sig'
+    >>> stream = Utf8Stream(io.BytesIO(b"ok,\xff\n"), "utf-8")
+    >>> stream.read().decode()
+    'ok,\ufffd\\xff\n'
+"""
+
+from __future__ import annotations
+
+import codecs
+import io
+from typing import BinaryIO
+
+__all__ = ["MARK", "Utf8Stream", "detect_encoding"]
+
+#: Marks undecodable bytes in transcoded text.
+MARK = "\ufffd"
+_HANDLER = "dchkit-mark"
+
+
+def _mark(error: UnicodeError) -> tuple[str, int]:
+    if not isinstance(error, UnicodeDecodeError):
+        raise error
+    bad = error.object[error.start : error.end]
+    return MARK + "".join(f"\\x{b:02x}" for b in bad), error.end
+
+
+codecs.register_error(_HANDLER, _mark)
+
+_CANDIDATES = ("utf-8", "cp932", "euc_jp")
+
+
+def _decodes(sample: bytes, encoding: str) -> bool:
+    decoder = codecs.getincrementaldecoder(encoding)("strict")
+    try:
+        decoder.decode(sample, final=False)  # a multibyte char cut at the end is fine
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def detect_encoding(sample: bytes) -> str:
+    """Guess the encoding of a file from its first bytes: utf-8-sig, utf-8, cp932 or euc_jp.
+
+    Pure ASCII is reported as utf-8. When nothing decodes cleanly, utf-8 is returned and
+    the undecodable rows end up as ``encoding`` rejects.
+    """
+    if sample.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    for encoding in _CANDIDATES:
+        if _decodes(sample, encoding):
+            return encoding
+    return "utf-8"
+
+
+class Utf8Stream(io.RawIOBase):
+    """A binary stream of UTF-8 transcoded from ``raw`` in ``encoding``, bad bytes marked."""
+
+    def __init__(self, raw: BinaryIO, encoding: str, chunk_size: int = 1 << 20) -> None:
+        super().__init__()
+        self._raw = raw
+        self._decoder = codecs.getincrementaldecoder(encoding)(_HANDLER)
+        self._chunk_size = chunk_size
+        self._buffer = b""
+        self._eof = False
+
+    def readable(self) -> bool:
+        """Always true: this is a read-only stream."""
+        return True
+
+    def _fill(self, wanted: int) -> None:
+        while not self._eof and len(self._buffer) < wanted:
+            chunk = self._raw.read(self._chunk_size)
+            final = not chunk
+            text = self._decoder.decode(chunk, final=final)
+            self._buffer += text.encode("utf-8")
+            self._eof = final
+
+    def readinto(self, target: memoryview) -> int:  # type: ignore[override]  # RawIOBase's buffer type
+        """Fill ``target`` with transcoded bytes; 0 at the end."""
+        size = len(target)
+        self._fill(size)
+        data, self._buffer = self._buffer[:size], self._buffer[size:]
+        target[: len(data)] = data
+        return len(data)
+
+    def read(self, size: int = -1) -> bytes:
+        """Read up to ``size`` transcoded bytes (all when negative)."""
+        if size < 0:
+            self._fill(1 << 62)
+            data, self._buffer = self._buffer, b""
+            return data
+        self._fill(size)
+        data, self._buffer = self._buffer[:size], self._buffer[size:]
+        return data
+
+    def close(self) -> None:
+        """Close this stream and the underlying file."""
+        self._raw.close()
+        super().close()
