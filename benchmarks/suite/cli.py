@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import functools
+from collections.abc import Mapping
 from pathlib import Path
 
 from benchmarks.suite.datasets import DATASETS
@@ -15,7 +16,7 @@ __all__ = ["QUICK_DATASETS", "build_parser", "main"]
 QUICK_DATASETS = ("febrl1", "ja-10k", "en-10k")
 
 
-def _names(text: str, known: dict[str, str] | dict[str, object], what: str) -> list[str]:
+def _names(text: str, known: Mapping[str, object], what: str) -> list[str]:
     names = [n.strip() for n in text.split(",") if n.strip()]
     unknown = [n for n in names if n not in known]
     if unknown:

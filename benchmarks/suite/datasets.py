@@ -86,7 +86,7 @@ class BenchDataset:
     @property
     def size(self) -> int:
         """Number of source records."""
-        return self.records.num_rows
+        return int(self.records.num_rows)
 
     @property
     def true_entities(self) -> int:
@@ -276,7 +276,6 @@ def _world_readers() -> dict[str, Callable[[pa.Table], pa.Table]]:
     """A function per export table returning its canonical records (RECORDS_SCHEMA)."""
     try:
         from dchkit.connectors import InMemoryConnector
-        from dchkit.connectors.base import read_all
         from dchkit.connectors.presets import load_preset
     except ImportError as err:
         msg = f"dchkit.connectors presets are not available yet ({err})"
@@ -293,20 +292,20 @@ def _world_readers() -> dict[str, Callable[[pa.Table], pa.Table]]:
 
     def with_preset(preset: str) -> Callable[[pa.Table], pa.Table]:
         def read(table: pa.Table) -> pa.Table:
-            records: pa.Table = read_all(InMemoryConnector(table, preset=preset)).records
+            records: pa.Table = InMemoryConnector(table, preset=preset).read_all().records
             return records
 
         return read
 
     readers = {name: with_preset(preset) for name, preset in WORLD_PRESETS.items()}
     try:
-        from dchkit.connectors import SegmentConnector  # type: ignore[attr-defined]
+        from dchkit.connectors import SegmentConnector
     except ImportError as err:
         msg = f"dchkit.connectors.SegmentConnector is not available yet ({err})"
         raise DatasetUnavailableError(msg) from err
 
     def read_web(table: pa.Table) -> pa.Table:
-        records: pa.Table = read_all(SegmentConnector(table, preset="segment")).records
+        records: pa.Table = SegmentConnector(table, preset="segment").read_all().records
         return records
 
     readers["web_events"] = read_web

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib.metadata
 import time
+import types
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -24,16 +25,19 @@ UNAVAILABLE = "dchkit.resolve not available yet"
 
 
 def resolve_function() -> Callable[..., Any] | None:
-    """Return ``dchkit.resolve`` if this dchkit has it, else None (the one import check)."""
+    """Return ``dchkit.resolve`` if this dchkit has it, else None (the one import check).
+
+    ``dchkit.resolve`` is also the name of a subpackage: importing ``dchkit.resolve.metrics``
+    rebinds the attribute to that module, so a module is searched for its ``resolve``.
+    """
     try:
         import dchkit
     except ImportError:
         return None
-    try:
-        resolve = dchkit.resolve  # type: ignore[attr-defined]
-    except AttributeError:
-        return None
-    return resolve if callable(resolve) else None
+    candidate: Any = getattr(dchkit, "resolve", None)
+    if isinstance(candidate, types.ModuleType):
+        candidate = getattr(candidate, "resolve", None)
+    return candidate if callable(candidate) else None
 
 
 class DchkitRunner:
@@ -108,10 +112,10 @@ def _candidate_pairs(resolution: Any) -> int | None:
     for owner in (resolution, getattr(resolution, "stats", None)):
         value = getattr(owner, "candidate_pairs", None) if owner is not None else None
         if isinstance(value, int):
-            return value
+            return int(value)
         if isinstance(value, pa.Table | pa.ChunkedArray | pa.Array):
             return len(value)
     pairs = getattr(resolution, "pairs", None)
     if isinstance(pairs, pa.Table):
-        return pairs.num_rows
+        return int(pairs.num_rows)
     return None

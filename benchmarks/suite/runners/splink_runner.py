@@ -109,7 +109,7 @@ class SplinkRunner:
 
         # -- cluster at the headline threshold
         mark = time.perf_counter()
-        headline = linker.clustering.cluster_pairwise_predictions_at_threshold(
+        headline: Any = linker.clustering.cluster_pairwise_predictions_at_threshold(
             df_predict, threshold_match_probability=HEADLINE_THRESHOLD
         )
         headline_clusters = headline.as_pyarrow_table()
@@ -119,9 +119,10 @@ class SplinkRunner:
         record_ids = dataset.records.column("record_id").to_pylist()
         clusters = {_label(HEADLINE_THRESHOLD): _align(headline_clusters, record_ids)}
         for threshold in EXTRA_THRESHOLDS:
-            table = linker.clustering.cluster_pairwise_predictions_at_threshold(
+            clustered: Any = linker.clustering.cluster_pairwise_predictions_at_threshold(
                 df_predict, threshold_match_probability=threshold
-            ).as_pyarrow_table()
+            )
+            table = clustered.as_pyarrow_table()
             clusters[_label(threshold)] = _align(table, record_ids)
         counted = df_predict.as_duckdbpyrelation().aggregate("count(*)").fetchall()
         candidate_pairs = int(counted[0][0])

@@ -101,3 +101,17 @@ def test_splink_rules_use_only_the_columns_a_dataset_has():
     only_names = {"full_name", "email"}
     assert len(sr.prediction_blocking_rules(only_names)) == 2
     assert len(sr.em_blocking_rules(only_names)) == 1
+
+
+def test_resolve_function_looks_inside_the_resolve_subpackage(monkeypatch):
+    import types
+
+    package = types.ModuleType("dchkit.resolve")
+    monkeypatch.setattr(dchkit, "resolve", package, raising=False)
+    assert resolve_function() is None  # a module is not the resolver
+
+    def resolve(*tables):
+        return tables
+
+    package.resolve = resolve  # type: ignore[attr-defined]
+    assert resolve_function() is resolve
