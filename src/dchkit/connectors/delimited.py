@@ -158,7 +158,7 @@ class CsvConnector(BaseConnector):
     def _malformed(self, invalid: list[Any], after_row: int, encoding: str) -> pa.RecordBatch:
         reasons = [
             f"malformed_row: expected {row.expected_columns} cells, found {row.actual_columns} "
-            f"(after data row {after_row}); check the delimiter and quotes of this line"
+            f"(in the block after data row {after_row}); check the delimiter and quotes of this line"
             for row in invalid
         ]
         return reject_batch(
@@ -221,7 +221,12 @@ class CsvConnector(BaseConnector):
         location = str(self.path)
         if not names:
             empty = pa.RecordBatch.from_pydict({})
-            yield RawBatch(data=empty, row_numbers=pa.array([], pa.int64()), location=location)
+            yield RawBatch(
+                data=empty,
+                row_numbers=pa.array([], pa.int64()),
+                location=location,
+                fixed_schema=False,  # an empty file has no header to check the mapping against
+            )
             return
         invalid: list[Any] = []
 

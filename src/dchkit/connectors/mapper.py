@@ -35,6 +35,7 @@ from dchkit.connectors.normalizing import NormalizeOptions, append_flags, normal
 from dchkit.connectors.rejects import RejectBuilder, raise_rejects
 from dchkit.connectors.report import ConnectorBatch, ReadReport, empty_batch
 from dchkit.normalize import (
+    clean_text_column,
     normalize_email_column,
     normalize_phone_column,
     parse_date_column,
@@ -347,6 +348,9 @@ class Mapper:
         if "email" in identifiers:
             normalized = normalize_email_column(identifiers["email"])
             identifiers["email"] = pc.coalesce(normalized.email, identifiers["email"])
+        for name in identifiers:
+            if name not in ("email", "phone"):  # ids typed with full-width digits (Ｍ００１)
+                identifiers[name] = clean_text_column(identifiers[name])
         if "phone" in identifiers:
             phones = normalize_phone_column(
                 identifiers["phone"], region=self.options.default_region
@@ -422,8 +426,12 @@ class Mapper:
 
             def bad_time(i: int, text: pa.Array = text, spec: EventMapping = spec) -> str:
                 fmt = spec.timestamp.format
+                where = spec.timestamp.source_columns()
+                value = text[i].as_py()
+                if value is None:
+                    return f"the required timestamp {where} is empty; fill it in the export"
                 return (
-                    f"timestamp {text[i].as_py()!r} in column {spec.timestamp.source_columns()} "
+                    f"timestamp {value!r} in column {where} "
                     f"cannot be read{' with format ' + repr(fmt) if fmt else ''}; "
                     "fix the value or the mapping's timestamp format"
                 )
