@@ -9,7 +9,6 @@ from collections.abc import Iterator
 import pytest
 
 import dchkit.connectors as dc
-
 from dchkit.errors import ConnectorDependencyError, ConnectorNotFoundError, PluginError
 
 reg = importlib.import_module("dchkit.connectors.registry")
