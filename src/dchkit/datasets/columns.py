@@ -17,13 +17,12 @@ __all__ = [
     "null_where",
     "pick",
     "salesforce_ids",
+    "strings",
     "uuids",
 ]
 
-ArrayLike = pa.Array | pa.ChunkedArray | str
 
-
-def join(*parts: ArrayLike, sep: str = "") -> pa.Array:
+def join(*parts: pa.Array | str, sep: str = "") -> pa.Array:
     """Concatenate string arrays (or scalars) row by row; a null part gives null."""
     return pc.binary_join_element_wise(*parts, sep)
 
@@ -111,3 +110,23 @@ def uuids(rng: np.random.Generator, n: int) -> pa.Array:
     for start, stop, at in ((0, 8, 0), (8, 12, 9), (12, 16, 14), (16, 20, 19), (20, 32, 24)):
         chars[:, at : at + stop - start] = hexed[:, start:stop]
     return _as_strings(chars)
+
+
+def strings(values: np.ndarray | list[str | None], type_: pa.DataType | None = None) -> pa.Array:
+    """An Arrow string array from numpy text drawn from a small set of values.
+
+    Large numpy unicode arrays convert slowly (per element) and pyarrow may chunk them, so
+    they are factorized first: a vectorized hash of the code points finds the distinct
+    values, which are converted once and taken (checked exactly, no hash collision kept).
+    """
+    if isinstance(values, np.ndarray) and values.dtype.kind == "U" and values.size > 4096:
+        points = np.ascontiguousarray(values).view(np.uint32).reshape(len(values), -1)
+        key = np.zeros(len(values), np.uint64)
+        for column in points.T:
+            key = key * np.uint64(1_000_003) + column
+        _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+        distinct = values[first]
+        if np.array_equal(distinct[inverse], values):
+            return pa.array(distinct.tolist(), pa.string()).take(pa.array(inverse.astype(np.int64)))
+    array = pa.array(values, type_ or pa.string())
+    return array.combine_chunks() if isinstance(array, pa.ChunkedArray) else array

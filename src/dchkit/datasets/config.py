@@ -69,7 +69,7 @@ class _Frozen(BaseModel):
             raise _config_error(type(self), err) from err
 
     @classmethod
-    def model_validate(cls, obj: Any, **kwargs: Any) -> Self:  # noqa: D102 - as pydantic
+    def model_validate(cls, obj: Any, **kwargs: Any) -> Self:
         try:
             return super().model_validate(obj, **kwargs)
         except ValidationError as err:

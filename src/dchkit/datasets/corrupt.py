@@ -61,7 +61,9 @@ class Corruptor:
     def typos(self, values: pa.Array, rate: float, field: str) -> pa.Array:
         """Keyboard typos (neighbour key, transposition, deletion, doubling)."""
         rng = self.rng
-        return self.apply(values, self.mask(len(values), rate), lambda v: typo(v, rng), field, "typo")
+        return self.apply(
+            values, self.mask(len(values), rate), lambda v: typo(v, rng), field, "typo"
+        )
 
     def missing(self, values: pa.Array, rate: float, field: str) -> pa.Array:
         """Empty a share of the values."""

@@ -15,7 +15,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from dchkit.datasets._data import en, ja
-from dchkit.datasets.columns import digits, join, null_where, pick
+from dchkit.datasets.columns import digits, join, null_where, pick, strings
 from dchkit.datasets.config import WorldConfig
 from dchkit.datasets.pools import EnForm, JaForm, NamePools, name_pools
 
@@ -50,7 +50,10 @@ class Address:
     def where(self, mask: np.ndarray, other: Address) -> Address:
         """Rows of ``other`` where ``mask`` holds, of ``self`` elsewhere."""
         return Address(
-            *(np.where(mask, getattr(other, f), getattr(self, f)) for f in self.__dataclass_fields__)
+            *(
+                np.where(mask, getattr(other, f), getattr(self, f))
+                for f in self.__dataclass_fields__
+            )
         )
 
 
@@ -100,7 +103,9 @@ def _given_index(pools: NamePools, female: np.ndarray, given: np.ndarray) -> np.
     return np.where(female, given, given + pools.given[0].size)
 
 
-def given_form(pools: NamePools, female: np.ndarray, given: np.ndarray, form: np.ndarray | int) -> pa.Array:
+def given_form(
+    pools: NamePools, female: np.ndarray, given: np.ndarray, form: np.ndarray | int
+) -> pa.Array:
     """Form ``form`` of each person's given name, from the pool of their sex."""
     fem = pools.given[0].take(np.where(female, given, 0), form)
     male = pools.given[1].take(np.where(female, 0, given), form)
@@ -117,7 +122,9 @@ def _addresses(rng: np.random.Generator, n: int, locale: str) -> Address:
             n1=rng.integers(1, 10, n),
             n2=rng.integers(1, 31, n),
             n3=rng.integers(1, 21, n),
-            unit=np.where(rng.random(n) < 0.45, rng.integers(1, 13, n) * 100 + rng.integers(1, 10, n), -1),
+            unit=np.where(
+                rng.random(n) < 0.45, rng.integers(1, 13, n) * 100 + rng.integers(1, 10, n), -1
+            ),
             building=rng.integers(0, len(ja.BUILDINGS), n),
         )
     weights = np.array([p[5] for p in en.PLACES])
@@ -136,20 +143,26 @@ def _addresses(rng: np.random.Generator, n: int, locale: str) -> Address:
 def _phones(rng: np.random.Generator, address: Address, locale: str) -> tuple[Phone, Phone]:
     n = len(address.place)
     if locale == "ja":
-        mobile_a = pa.array(np.array(["090", "080", "070"])[rng.choice(3, n, p=[0.6, 0.3, 0.1])])
-        mobile = Phone(mobile_a, digits(rng.integers(0, 10_000, n), 4), digits(rng.integers(0, 10_000, n), 4))
+        mobile_a = strings(np.array(["090", "080", "070"])[rng.choice(3, n, p=[0.6, 0.3, 0.1])])
+        mobile = Phone(
+            mobile_a, digits(rng.integers(0, 10_000, n), 4), digits(rng.integers(0, 10_000, n), 4)
+        )
         codes = np.array([p[4] for p in ja.PLACES])[address.place]
         width = 6 - np.char.str_len(codes)
         middle = rng.integers(2 * 10 ** (width - 1), 10**width)
-        land = Phone(pa.array(codes), digits(middle), digits(rng.integers(0, 10_000, n), 4))
+        land = Phone(strings(codes), digits(middle), digits(rng.integers(0, 10_000, n), 4))
         return mobile, land
     area_sets = [p[4] for p in en.PLACES]
     land_area = np.array([area_sets[p][0] for p in address.place])
     choice = rng.integers(0, 3, n)
-    mobile_area = np.array([s[c % len(s)] for s, c in zip((area_sets[p] for p in address.place), choice, strict=True)])
+    mobile_area = np.array(
+        [s[c % len(s)] for s, c in zip((area_sets[p] for p in address.place), choice, strict=True)]
+    )
 
     def number(area: np.ndarray) -> Phone:
-        return Phone(pa.array(area), digits(rng.integers(200, 1000, n)), digits(rng.integers(0, 10_000, n), 4))
+        return Phone(
+            strings(area), digits(rng.integers(200, 1000, n)), digits(rng.integers(0, 10_000, n), 4)
+        )
 
     return number(mobile_area), number(land_area)
 
@@ -184,7 +197,9 @@ def _unique(emails: pa.Array, rng: np.random.Generator) -> pa.Array:
     first[order[1:]] = codes[order[1:]] != codes[order[:-1]]
     if first.all():
         return emails
-    local, _, domain = zip(*(e.partition("@") for e in emails.filter(pa.array(~first)).to_pylist()), strict=True)
+    local, _, domain = zip(
+        *(e.partition("@") for e in emails.filter(pa.array(~first)).to_pylist()), strict=True
+    )
     suffix = rng.integers(10, 10_000, len(local))
     fixed = [f"{loc}{s}@{dom}" for loc, s, dom in zip(local, suffix, domain, strict=True)]
     return pc.replace_with_mask(emails, pa.array(~first), pa.array(fixed, pa.string()))
@@ -236,7 +251,9 @@ def generate_people(config: WorldConfig, n: int, rng: np.random.Generator) -> Pe
     domain_pool = pa.array(domains)
     p = np.array(weights) / sum(weights)
     local, _ = _email_locals(rng, g_text, f_text, birth_days)
-    email = _unique(join(local, domain_pool.take(pa.array(rng.choice(len(p), n, p=p))), sep="@"), rng)
+    email = _unique(
+        join(local, domain_pool.take(pa.array(rng.choice(len(p), n, p=p))), sep="@"), rng
+    )
     alt_local, _ = _email_locals(rng, g_text, f_text, birth_days)
     alt_domain = domain_pool.take(pa.array(rng.choice(len(p), n, p=p)))
     alt_email = _unique(join(alt_local, alt_domain, sep="@"), rng)
@@ -256,7 +273,9 @@ def generate_people(config: WorldConfig, n: int, rng: np.random.Generator) -> Pe
     )
     has_family_mail = in_house & (rng.random(n) < 0.35)
     house_mail = join(family_mail, domain_pool.take(pa.array(rng.choice(len(p), n, p=p))), sep="@")
-    family_email = null_where(house_mail.take(pa.array(head_of)), ~has_family_mail[head_of] | ~in_house)
+    family_email = null_where(
+        house_mail.take(pa.array(head_of)), ~has_family_mail[head_of] | ~in_house
+    )
 
     person_id = join("P", digits(np.arange(1, n + 1), 7))
     return People(

@@ -17,7 +17,7 @@ from dchkit.datasets._data import en, ja
 from dchkit.datasets.config import Locale
 from dchkit.datasets.text import kanji_variants, romaji, to_halfwidth_kana, to_katakana
 
-__all__ = ["JaForm", "EnForm", "NamePool", "name_pools", "zipf_weights"]
+__all__ = ["EnForm", "JaForm", "NamePool", "name_pools", "zipf_weights"]
 
 
 class JaForm:
@@ -69,13 +69,15 @@ class NamePool:
 
     def draw(self, rng: np.random.Generator, n: int) -> np.ndarray:
         """Draw ``n`` name indices with the pool's skewed frequencies."""
-        return rng.choice(self.size, size=n, p=self.weights).astype(np.int32)
+        drawn: np.ndarray = rng.choice(self.size, size=n, p=self.weights).astype(np.int32)
+        return drawn
 
 
 def zipf_weights(n: int, exponent: float = 1.0) -> np.ndarray:
     """Zipf-like probabilities by rank: the first entries are by far the most common."""
-    weights = 1.0 / np.arange(1, n + 1) ** exponent
-    return weights / weights.sum()
+    weights: np.ndarray = 1.0 / np.arange(1, n + 1) ** exponent
+    weights /= weights.sum()
+    return weights
 
 
 def _compounds(heads: tuple[str, ...], tails: tuple[str, ...], known: tuple[str, ...]) -> list[str]:
@@ -121,7 +123,14 @@ def _ja_pool(entries: tuple[str, ...], exponent: float) -> NamePool:
     )
 
 
-_SURNAME_VARIANTS: Final = {"O'": "O", "Mc": "Mc", "Mac": "Mac", "De La ": "Dela", "Van ": "Van", "St. ": "Saint "}
+_SURNAME_VARIANTS: Final = {
+    "O'": "O",
+    "Mc": "Mc",
+    "Mac": "Mac",
+    "De La ": "Dela",
+    "Van ": "Van",
+    "St. ": "Saint ",
+}
 
 
 def _en_surname_variant(name: str) -> str:

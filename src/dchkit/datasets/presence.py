@@ -42,7 +42,9 @@ def _counts(config: WorldConfig, rng: np.random.Generator, n: int) -> np.ndarray
     return present.astype(np.int8) + dup + third
 
 
-def draw_presence(config: WorldConfig, rng: np.random.Generator) -> tuple[int, dict[str, SourceRows]]:
+def draw_presence(
+    config: WorldConfig, rng: np.random.Generator
+) -> tuple[int, dict[str, SourceRows]]:
     """Return the number of people and, per source, its rows (exactly ``n_records`` in all)."""
     if config.n_people is not None:
         counts = _counts(config, rng, config.n_people)

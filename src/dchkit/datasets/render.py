@@ -14,7 +14,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from dchkit.datasets._data import en, ja
-from dchkit.datasets.columns import digits, join, pick
+from dchkit.datasets.columns import digits, join, pick, strings
 from dchkit.datasets.config import CorruptionRates
 from dchkit.datasets.corrupt import Corruptor
 from dchkit.datasets.people import Address, People, Phone, given_form
@@ -31,7 +31,13 @@ __all__ = [
     "postcode",
 ]
 
-_JA_SCRIPTS = (JaForm.KATAKANA, JaForm.HIRAGANA, JaForm.ROMAJI, JaForm.ROMAJI_PASSPORT, JaForm.ROMAJI_WAPURO)
+_JA_SCRIPTS = (
+    JaForm.KATAKANA,
+    JaForm.HIRAGANA,
+    JaForm.ROMAJI,
+    JaForm.ROMAJI_PASSPORT,
+    JaForm.ROMAJI_WAPURO,
+)
 _JA_SCRIPT_P = np.array([0.45, 0.2, 0.2, 0.08, 0.07])
 _SCRIPT_NAMES = {JaForm.KATAKANA: "katakana", JaForm.HIRAGANA: "hiragana"}
 
@@ -52,13 +58,15 @@ def names(
     rows swaps the two fields. ``fields`` names the (family, given) columns for the counts.
     """
     n = len(pidx)
-    pools = name_pools(people.locale)  # type: ignore[arg-type]
+    pools = name_pools(people.locale)
     fam, giv = people.family[pidx], people.given[pidx]
     female = people.female[pidx]
     script_rate = rates.name_script if script_rate is None else script_rate
     if people.locale == "ja":
         other = corr.mask(n, script_rate)
-        script = np.where(other, np.array(_JA_SCRIPTS)[corr.rng.choice(5, n, p=_JA_SCRIPT_P)], JaForm.KANJI)
+        script = np.where(
+            other, np.array(_JA_SCRIPTS)[corr.rng.choice(5, n, p=_JA_SCRIPT_P)], JaForm.KANJI
+        )
         for form in np.unique(script[other]):
             label = _SCRIPT_NAMES.get(int(form), "romaji")
             corr.count(fields[0], f"script_{label}", (script == form).sum())
@@ -66,7 +74,11 @@ def names(
         upper = other & (script == JaForm.ROMAJI) & corr.mask(n, 0.4)
         fam_form[upper] = JaForm.ROMAJI_UPPER
         corr.count(fields[0], "romaji_upper", upper.sum())
-        fam_variant = (script == JaForm.KANJI) & pools.family.has_variant[fam] & corr.mask(n, rates.kanji_variant)
+        fam_variant = (
+            (script == JaForm.KANJI)
+            & pools.family.has_variant[fam]
+            & corr.mask(n, rates.kanji_variant)
+        )
         fam_form[fam_variant] = JaForm.VARIANT
         corr.count(fields[0], "kanji_variant", fam_variant.sum())
         giv_form = script.copy()
@@ -113,50 +125,87 @@ def kana(
 
 
 def full_name(
-    family: pa.Array, given: pa.Array, corr: Corruptor, rates: CorruptionRates, field: str, locale: str
+    family: pa.Array,
+    given: pa.Array,
+    corr: Corruptor,
+    rates: CorruptionRates,
+    field: str,
+    locale: str,
 ) -> pa.Array:
-    """One full-name field: family-first with a full-width, half-width or no space (ja),
-    given-first for romaji and English; honorifics kept now and then."""
+    """One full-name field, in the order and spacing people write it.
+
+    ja: family-first with a full-width, half-width or no space; romaji either order.
+    en: given-first. Honorifics (様, Mr.) are kept now and then.
+    """
     n = len(family)
     ascii_ = pc.equal(pc.string_is_ascii(family), True).to_numpy(zero_copy_only=False)
     if locale == "ja":
         sep_code = corr.rng.choice(3, n, p=[0.45, 0.3, 0.25])
         corr.count(field, "no_space", ((sep_code == 2) & ~ascii_).sum())
         corr.count(field, "ideographic_space", ((sep_code == 1) & ~ascii_).sum())
-        family_first = pick(sep_code, [join(family, given, sep=" "), join(family, given, sep="　"), join(family, given)])
-        romaji_order = pick(corr.rng.integers(0, 2, n), [join(given, family, sep=" "), join(family, given, sep=" ")])
+        family_first = pick(
+            sep_code,
+            [join(family, given, sep=" "), join(family, given, sep="　"), join(family, given)],
+        )
+        romaji_order = pick(
+            corr.rng.integers(0, 2, n), [join(given, family, sep=" "), join(family, given, sep=" ")]
+        )
         name = pc.if_else(pa.array(ascii_), romaji_order, family_first)
         honorific = corr.mask(n, rates.honorific)
-        name = corr.apply(name, honorific & ~ascii_, lambda v: v + ("様" if len(v) % 3 else " 様"), field, "honorific")
+        name = corr.apply(
+            name,
+            honorific & ~ascii_,
+            lambda v: v + ("様" if len(v) % 3 else " 様"),
+            field,
+            "honorific",
+        )
         return corr.apply(name, honorific & ascii_, lambda v: v + " sama", field, "honorific")
     name = join(given, family, sep=" ")
     honorific = corr.mask(n, rates.honorific)
     titles = ("Mr. ", "Mrs. ", "Ms. ", "Dr. ")
     rng = corr.rng
-    return corr.apply(name, honorific, lambda v: titles[int(rng.integers(4))] + v, field, "honorific")
+    return corr.apply(
+        name, honorific, lambda v: titles[int(rng.integers(4))] + v, field, "honorific"
+    )
 
 
 _JA_PHONE_P = (0.45, 0.25, 0.08, 0.07, 0.03, 0.05, 0.07)
 _EN_PHONE_P = (0.35, 0.1, 0.1, 0.08, 0.2, 0.1, 0.07)
 
 
-def phone(number: Phone, corr: Corruptor, rates: CorruptionRates, field: str, locale: str, p: Sequence[float] | None = None) -> pa.Array:
+def phone(
+    number: Phone,
+    corr: Corruptor,
+    rates: CorruptionRates,
+    field: str,
+    locale: str,
+    p: Sequence[float] | None = None,
+) -> pa.Array:
     """Format phones in every local and international style, then corrupt them."""
     a, b, c = number.a, number.b, number.c
     n = len(a)
     if locale == "ja":
         trunk = pc.utf8_slice_codeunits(a, 1, 10)
         options = [
-            join(a, b, c, sep="-"), join(a, b, c), join("+81 ", join(trunk, b, c, sep="-")),
-            join("(", a, ")", b, "-", c), join(a, "(", b, ")", c), join("+81", trunk, b, c),
+            join(a, b, c, sep="-"),
+            join(a, b, c),
+            join("+81 ", join(trunk, b, c, sep="-")),
+            join("(", a, ")", b, "-", c),
+            join(a, "(", b, ")", c),
+            join("+81", trunk, b, c),
             join(a, b, c, sep=" "),
         ]
         names_ = ("hyphen", "digits", "intl_spaced", "paren_area", "paren_middle", "e164", "spaced")
         probs = np.array(p or _JA_PHONE_P)
     else:
         options = [
-            join("(", a, ") ", b, "-", c), join(a, b, c, sep="."), join("+1 ", join(a, b, c, sep=" ")),
-            join("1-", join(a, b, c, sep="-")), join(a, b, c, sep="-"), join(a, b, c), join("+1", a, b, c),
+            join("(", a, ") ", b, "-", c),
+            join(a, b, c, sep="."),
+            join("+1 ", join(a, b, c, sep=" ")),
+            join("1-", join(a, b, c, sep="-")),
+            join(a, b, c, sep="-"),
+            join(a, b, c),
+            join("+1", a, b, c),
         ]
         names_ = ("paren_area", "dots", "intl_spaced", "trunk_1", "hyphen", "digits", "e164")
         probs = np.array(p or _EN_PHONE_P)
@@ -170,24 +219,37 @@ def phone(number: Phone, corr: Corruptor, rates: CorruptionRates, field: str, lo
     return corr.typos(value, rates.typo / 2, field)
 
 
-def postcode(address: Address, corr: Corruptor, rates: CorruptionRates, field: str, locale: str) -> pa.Array:
+def postcode(
+    address: Address, corr: Corruptor, rates: CorruptionRates, field: str, locale: str
+) -> pa.Array:
     """Postcodes: 〒100-0001, 1000001, full-width (ja); ZIP, ZIP+4, lost leading zero (en)."""
     n = len(address.place)
     if locale == "ja":
-        head = pa.array(np.array([p[3] for p in ja.PLACES])[address.place])
+        head = strings(np.array([p[3] for p in ja.PLACES])[address.place])
         tail = digits((address.place * 7919 + address.street * 1543 + address.n1 * 31) % 10_000, 4)
-        options = [join(head, tail, sep="-"), join(head, tail), join("〒", head, "-", tail), join("〒", head, tail)]
+        options = [
+            join(head, tail, sep="-"),
+            join(head, tail),
+            join("〒", head, "-", tail),
+            join("〒", head, tail),
+        ]
         code = corr.rng.choice(4, n, p=[0.55, 0.25, 0.15, 0.05])
         for i, label in enumerate(("hyphen", "digits", "mark_hyphen", "mark_digits")):
             corr.count(field, f"format_{label}", (code == i).sum())
         return corr.fullwidth(pick(code, options), rates.width, field)
-    head = pa.array(np.array([p[3] for p in en.PLACES])[address.place])
+    head = strings(np.array([p[3] for p in en.PLACES])[address.place])
     zip5 = join(head, digits((address.place * 37 + address.street * 11) % 100, 2))
     zip4 = join(zip5, "-", digits(address.n3, 4))
     code = corr.rng.choice(3, n, p=[0.7, 0.25, 0.05])
     corr.count(field, "format_zip4", (code == 1).sum())
     lost = pc.utf8_ltrim(zip5, characters="0")
-    corr.count(field, "leading_zero_lost", ((code == 2) & np.char.startswith(head.to_numpy(zero_copy_only=False).astype(str), "0")).sum())
+    corr.count(
+        field,
+        "leading_zero_lost",
+        (
+            (code == 2) & np.char.startswith(head.to_numpy(zero_copy_only=False).astype(str), "0")
+        ).sum(),
+    )
     return pick(code, [zip5, zip4, lost])
 
 
@@ -202,36 +264,55 @@ def address_parts(
     n = len(address.place)
     rng = corr.rng
     if locale == "ja":
-        region = pa.array(np.array([p[0] for p in ja.PLACES])[address.place])
-        city = pa.array(np.array([p[2] for p in ja.PLACES])[address.place])
+        region = strings(np.array([p[0] for p in ja.PLACES])[address.place])
+        city = strings(np.array([p[2] for p in ja.PLACES])[address.place])
         towns = np.array([town for p in ja.PLACES for town in p[5]])
-        town = pa.array(towns[address.place * 4 + address.street])
+        town = strings(towns[address.place * 4 + address.street])
         n1, n2, n3 = digits(address.n1), digits(address.n2), digits(address.n3)
-        kanji1 = pa.array(np.array([kanji_numeral(i) for i in range(10)])[address.n1])
+        kanji1 = strings(np.array([kanji_numeral(i) for i in range(10)])[address.n1])
         options = [
-            join(town, n1, "丁目", n2, "番", n3, "号"), join(town, n1, "-", n2, "-", n3),
-            join(town, kanji1, "丁目", n2, "番地", n3), join(town, n1, "丁目", n2, "-", n3),
+            join(town, n1, "丁目", n2, "番", n3, "号"),
+            join(town, n1, "-", n2, "-", n3),
+            join(town, kanji1, "丁目", n2, "番地", n3),
+            join(town, n1, "丁目", n2, "-", n3),
         ]
         code = rng.choice(4, n, p=[0.3, 0.45, 0.1, 0.15])
         for i, label in enumerate(("chome_ban_go", "hyphens", "kanji_numeral", "chome_hyphen")):
             corr.count(field, f"style_{label}", (code == i).sum())
         street = corr.fullwidth(pick(code, options), rates.width, field)
-        building = pa.array(np.array(ja.BUILDINGS)[address.building])
+        building = strings(np.array(ja.BUILDINGS)[address.building])
         room = digits(np.maximum(address.unit, 0))
-        line2 = pick(rng.integers(0, 3, n), [join(building, room, sep=" "), join(building, room, "号室"), join(building, "#", room)])
+        line2 = pick(
+            rng.integers(0, 3, n),
+            [
+                join(building, room, sep=" "),
+                join(building, room, "号室"),
+                join(building, "#", room),
+            ],
+        )
         line2 = pc.if_else(pa.array(address.unit < 0), pa.scalar(None, pa.string()), line2)
         return region, city, corr.typos(street, rates.typo / 2, field), line2
-    state_code = pa.array(np.array([p[1] for p in en.PLACES])[address.place])
-    state_name = pa.array(np.array([p[0] for p in en.PLACES])[address.place])
+    state_code = strings(np.array([p[1] for p in en.PLACES])[address.place])
+    state_name = strings(np.array([p[0] for p in en.PLACES])[address.place])
     region = pc.if_else(pa.array(corr.mask(n, 0.1)), state_name, state_code)
-    city = pa.array(np.array([p[2] for p in en.PLACES])[address.place])
-    name = pa.array(np.array(en.STREET_NAMES)[address.street])
+    city = strings(np.array([p[2] for p in en.PLACES])[address.place])
+    name = strings(np.array(en.STREET_NAMES)[address.street])
     full, abbr = (np.array([s[i] for s in en.STREET_SUFFIXES]) for i in (0, 1))
-    suffix = pick(rng.choice(3, n, p=[0.35, 0.5, 0.15]), [pa.array(full[address.n2]), pa.array(abbr[address.n2]), join(pa.array(abbr[address.n2]), ".")])
+    suffix = pick(
+        rng.choice(3, n, p=[0.35, 0.5, 0.15]),
+        [
+            pa.array(full[address.n2]),
+            pa.array(abbr[address.n2]),
+            join(pa.array(abbr[address.n2]), "."),
+        ],
+    )
     street = join(digits(address.n1), name, suffix, sep=" ")
-    letter = pa.array(np.array(list("ABCD"))[address.n3 % 4])
+    letter = strings(np.array(list("ABCD"))[address.n3 % 4])
     unit = join(digits(np.maximum(address.unit, 0)), letter)
-    line2 = pick(rng.integers(0, 4, n), [join("Apt ", unit), join("#", unit), join("Unit ", unit), join("Apt. ", unit)])
+    line2 = pick(
+        rng.integers(0, 4, n),
+        [join("Apt ", unit), join("#", unit), join("Unit ", unit), join("Apt. ", unit)],
+    )
     line2 = pc.if_else(pa.array(address.unit < 0), pa.scalar(None, pa.string()), line2)
     return region, city, corr.typos(street, rates.typo / 2, field), line2
 
@@ -245,7 +326,9 @@ def _gmail_variant(value: str, rng: np.random.Generator) -> str:
     if kind == 0:
         plain = local.replace(".", "")
         cut = sorted({int(x) for x in rng.integers(1, max(2, len(plain)), 2)})
-        dotted = ".".join(plain[i:j] for i, j in zip([0, *cut], [*cut, len(plain)], strict=True) if plain[i:j])
+        dotted = ".".join(
+            plain[i:j] for i, j in zip([0, *cut], [*cut, len(plain)], strict=True) if plain[i:j]
+        )
         return f"{dotted}@{domain}"
     if kind == 1:
         return f"{local}+{_PLUS_TAGS[int(rng.integers(len(_PLUS_TAGS)))]}@{domain}"
@@ -263,12 +346,17 @@ def email(
     family: float = 0.5,
     hub: str | None = None,
 ) -> pa.Array:
-    """E-mail per row: personal, changed (another address), work or family address; gmail
-    dots and +tags, case noise, typos, missing values and shared hub addresses."""
+    """E-mail per row, as a source holds it.
+
+    Personal, changed (another address), work or family address; gmail dots and +tags,
+    case noise, typos, missing values and shared hub addresses.
+    """
     n = len(pidx)
     idx = pa.array(pidx)
     value = people.email.take(idx)
-    value = corr.replace(value, corr.mask(n, rates.email_change), people.alt_email.take(idx), field, "email_change")
+    value = corr.replace(
+        value, corr.mask(n, rates.email_change), people.alt_email.take(idx), field, "email_change"
+    )
     if work:
         work_email = people.work_email.take(idx)
         use = corr.mask(n, work) & work_email.is_valid().to_numpy(zero_copy_only=False)
@@ -278,9 +366,17 @@ def email(
     value = corr.replace(value, use, family_email, field, "family_email")
     gmail = pc.ends_with(value, "@gmail.com").to_numpy(zero_copy_only=False)
     rng = corr.rng
-    value = corr.apply(value, gmail & corr.mask(n, rates.gmail_variant), lambda v: _gmail_variant(v, rng), field, "gmail_variant")
+    value = corr.apply(
+        value,
+        gmail & corr.mask(n, rates.gmail_variant),
+        lambda v: _gmail_variant(v, rng),
+        field,
+        "gmail_variant",
+    )
     value = corr.case(value, rates.case, field)
     value = corr.typos(value, rates.typo / 2, field)
     if hub is not None:
-        value = corr.replace(value, corr.mask(n, rates.hub_value), pa.array(np.full(n, hub)), field, "hub_value")
+        value = corr.replace(
+            value, corr.mask(n, rates.hub_value), strings(np.full(n, hub)), field, "hub_value"
+        )
     return corr.missing(value, rates.missing, field)

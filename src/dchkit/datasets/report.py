@@ -64,6 +64,12 @@ class WorldReport(BaseModel):
             "  corruption (all fields): "
             + ", ".join(f"{k} {n:,}" for k, n in list(self.corruption_totals().items())[:12]),
             "  hub values: "
-            + ("; ".join(f"{h.field}={h.value!r} ×{h.records} ({h.people} people)" for h in self.hub_values) or "none"),
+            + (
+                "; ".join(
+                    f"{h.field}={h.value!r} ×{h.records} ({h.people} people)"
+                    for h in self.hub_values
+                )
+                or "none"
+            ),
         ]
         return "\n".join(lines)

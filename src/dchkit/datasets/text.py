@@ -62,9 +62,7 @@ _GOJUON: Final = (
     "がぎぐげござじずぜぞだぢづでどばびぶべぼぱぴぷぺぽ"
 )
 _SYLLABLES: Final[dict[str, str]] = {}
-for _kana, _sound in zip(
-    _GOJUON, " ".join(_KANA_ROMAJI.values()).split(), strict=True
-):
+for _kana, _sound in zip(_GOJUON, " ".join(_KANA_ROMAJI.values()).split(), strict=True):
     if _kana != "-":
         _SYLLABLES[_kana] = _sound
 _SYLLABLES["ん"] = "n"
@@ -167,7 +165,11 @@ def _neighbours() -> dict[str, str]:
             near = [row[i] for i in (c - 1, c + 1) if 0 <= i < len(row)]
             for other in (r - 1, r + 1):
                 if 0 <= other < len(_KEYBOARD_ROWS):
-                    near += [_KEYBOARD_ROWS[other][i] for i in (c - 1, c) if 0 <= i < len(_KEYBOARD_ROWS[other])]
+                    near += [
+                        _KEYBOARD_ROWS[other][i]
+                        for i in (c - 1, c)
+                        if 0 <= i < len(_KEYBOARD_ROWS[other])
+                    ]
             table[ch] = "".join(near)
     return table
 

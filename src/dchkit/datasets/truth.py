@@ -7,7 +7,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from dchkit.datasets._data import en, ja
-from dchkit.datasets.columns import digits, join, null_where
+from dchkit.datasets.columns import digits, join, null_where, strings
 from dchkit.datasets.people import People, given_form
 from dchkit.datasets.pools import EnForm, JaForm, name_pools
 
@@ -20,54 +20,99 @@ __all__ = [
     "records_per_person",
 ]
 
-TRUTH_SCHEMA = pa.schema([
-    ("source", pa.string()), ("table", pa.string()), ("source_record_id", pa.string()),
-    ("record_id", pa.string()), ("person_id", pa.string()),
-])
-EVENT_TRUTH_SCHEMA = pa.schema([
-    ("table", pa.string()), ("event_key", pa.string()), ("person_id", pa.string()), ("record_id", pa.string()),
-])
+TRUTH_SCHEMA = pa.schema(
+    [
+        ("source", pa.string()),
+        ("table", pa.string()),
+        ("source_record_id", pa.string()),
+        ("record_id", pa.string()),
+        ("person_id", pa.string()),
+    ]
+)
+EVENT_TRUTH_SCHEMA = pa.schema(
+    [
+        ("table", pa.string()),
+        ("event_key", pa.string()),
+        ("person_id", pa.string()),
+        ("record_id", pa.string()),
+    ]
+)
 
 
-def record_truth(source: str, table: str, ids: pa.Array, people: People, pidx: np.ndarray) -> pa.Table:
+def record_truth(
+    source: str, table: str, ids: pa.Array, people: People, pidx: np.ndarray
+) -> pa.Table:
     """Truth rows of one source table (``ids``: its source record ids, row order)."""
     ids = ids.cast(pa.string())
     n = len(ids)
-    return pa.table([
-        pa.array(np.full(n, source)), pa.array(np.full(n, table)), ids,
-        join(f"{source}:", ids), people.person_id.take(pa.array(pidx)),
-    ], schema=TRUTH_SCHEMA)
+    return pa.table(
+        [
+            strings(np.full(n, source)),
+            strings(np.full(n, table)),
+            ids,
+            join(f"{source}:", ids),
+            people.person_id.take(pa.array(pidx)),
+        ],
+        schema=TRUTH_SCHEMA,
+    )
 
 
-def event_truth(table: str, keys: pa.Array, people: People, pidx: np.ndarray, record_ids: pa.Array) -> pa.Table:
+def event_truth(
+    table: str, keys: pa.Array, people: People, pidx: np.ndarray, record_ids: pa.Array
+) -> pa.Table:
     """Truth rows of one event table."""
     n = len(keys)
-    return pa.table([
-        pa.array(np.full(n, table)), keys.cast(pa.string()), people.person_id.take(pa.array(pidx)), record_ids,
-    ], schema=EVENT_TRUTH_SCHEMA)
+    return pa.table(
+        [
+            strings(np.full(n, table)),
+            keys.cast(pa.string()),
+            people.person_id.take(pa.array(pidx)),
+            record_ids,
+        ],
+        schema=EVENT_TRUTH_SCHEMA,
+    )
 
 
 def people_table(people: People) -> pa.Table:
     """The clean true people, one row each, with canonical spellings and formats."""
     locale = people.locale
-    pools = name_pools(locale)  # type: ignore[arg-type]
+    pools = name_pools(locale)
     address = people.address
     if locale == "ja":
         kanji, romaji_form = JaForm.KANJI, JaForm.ROMAJI
         places = ja.PLACES
         towns = np.array([town for p in places for town in p[5]])
-        street = join(pa.array(towns[address.place * 4 + address.street]), digits(address.n1), "-", digits(address.n2), "-", digits(address.n3))
-        postcode = join(pa.array(np.array([p[3] for p in places])[address.place]), "-", digits((address.place * 7919 + address.street * 1543 + address.n1 * 31) % 10_000, 4))
-        region = pa.array(np.array([p[0] for p in places])[address.place])
-        city = pa.array(np.array([p[2] for p in places])[address.place])
+        street = join(
+            strings(towns[address.place * 4 + address.street]),
+            digits(address.n1),
+            "-",
+            digits(address.n2),
+            "-",
+            digits(address.n3),
+        )
+        postcode = join(
+            strings(np.array([p[3] for p in places])[address.place]),
+            "-",
+            digits((address.place * 7919 + address.street * 1543 + address.n1 * 31) % 10_000, 4),
+        )
+        region = strings(np.array([p[0] for p in places])[address.place])
+        city = strings(np.array([p[2] for p in places])[address.place])
     else:
         kanji, romaji_form = EnForm.CANONICAL, EnForm.CANONICAL
         eplaces = en.PLACES
         suffix = np.array([s[0] for s in en.STREET_SUFFIXES])[address.n2]
-        street = join(digits(address.n1), pa.array(np.array(en.STREET_NAMES)[address.street]), pa.array(suffix), sep=" ")
-        postcode = join(pa.array(np.array([p[3] for p in eplaces])[address.place]), digits((address.place * 37 + address.street * 11) % 100, 2))
-        region = pa.array(np.array([p[1] for p in eplaces])[address.place])
-        city = pa.array(np.array([p[2] for p in eplaces])[address.place])
+        street = join(
+            digits(address.n1),
+            strings(np.array(en.STREET_NAMES)[address.street]),
+            pa.array(suffix),
+            sep=" ",
+        )
+        postcode = join(
+            strings(np.array([p[3] for p in eplaces])[address.place]),
+            digits((address.place * 37 + address.street * 11) % 100, 2),
+        )
+        region = strings(np.array([p[1] for p in eplaces])[address.place])
+        city = strings(np.array([p[2] for p in eplaces])[address.place])
     columns: dict[str, pa.Array] = {
         "person_id": people.person_id,
         "family_name": pools.family.take(people.family, kanji),
@@ -76,10 +121,14 @@ def people_table(people: People) -> pa.Table:
     if locale == "ja":
         columns["family_name_kana"] = pools.family.take(people.family, JaForm.KATAKANA)
         columns["given_name_kana"] = given_form(pools, people.female, people.given, JaForm.KATAKANA)
-        columns["name_romaji"] = join(given_form(pools, people.female, people.given, romaji_form), pools.family.take(people.family, romaji_form), sep=" ")
+        columns["name_romaji"] = join(
+            given_form(pools, people.female, people.given, romaji_form),
+            pools.family.take(people.family, romaji_form),
+            sep=" ",
+        )
     mobile, land = people.mobile, people.landline
     columns |= {
-        "sex": pa.array(np.where(people.female, "F", "M")),
+        "sex": strings(np.where(people.female, "F", "M")),
         "birth_date": pa.array(people.birth_days.astype("datetime64[D]")),
         "email": people.email,
         "alt_email": people.alt_email,
@@ -91,7 +140,9 @@ def people_table(people: People) -> pa.Table:
         "region": region,
         "city": city,
         "street": street,
-        "household_id": null_where(join("H", digits(np.maximum(people.household, 0), 7)), people.household < 0),
+        "household_id": null_where(
+            join("H", digits(np.maximum(people.household, 0), 7)), people.household < 0
+        ),
     }
     return pa.table(columns)
 

@@ -25,7 +25,13 @@ TABLES: dict[str, tuple[str, str, str, str, str]] = {
     "support_users": ("support_users.jsonl", "jsonl", "support", "zendesk_users", "records"),
     "support_tickets": ("support_tickets.jsonl", "jsonl", "support", "zendesk_tickets", "events"),
     "ma_leads": ("ma_leads.csv", "csv", "ma", "hubspot_contacts", "records"),
-    "ma_email_activity": ("ma_email_activity.jsonl", "jsonl", "ma", "hubspot_email_events", "events"),
+    "ma_email_activity": (
+        "ma_email_activity.jsonl",
+        "jsonl",
+        "ma",
+        "hubspot_email_events",
+        "events",
+    ),
     "web_events": ("web_events.jsonl", "jsonl", "web", "segment_events", "events"),
 }
 
@@ -40,7 +46,9 @@ def _json_lines(table: pa.Table) -> Iterator[str]:
     for batch in table.to_batches(max_chunksize=20_000):
         for row in batch.to_pylist():
             # Top-level nulls stay (userId: null before login); absent nested members go.
-            clean = {k: (_drop_nested_nulls(v) if isinstance(v, dict) else v) for k, v in row.items()}
+            clean = {
+                k: (_drop_nested_nulls(v) if isinstance(v, dict) else v) for k, v in row.items()
+            }
             yield json.dumps(clean, ensure_ascii=False, separators=(",", ":")) + "\n"
 
 
@@ -101,14 +109,25 @@ class World:
                 with path.open("w", encoding="utf-8", newline="\n") as handle:
                     handle.writelines(_json_lines(table))
             manifest["tables"][name] = {
-                "file": file, "format": fmt, "encoding": encoding, "preset": preset,
-                "source": source, "kind": kind, "rows": table.num_rows,
+                "file": file,
+                "format": fmt,
+                "encoding": encoding,
+                "preset": preset,
+                "source": source,
+                "kind": kind,
+                "rows": table.num_rows,
             }
         pq.write_table(self.truth, out / "truth.parquet")
         pq.write_table(self.event_truth, out / "event_truth.parquet")
         pq.write_table(self.people, out / "people.parquet")
-        manifest["truth"] = {"records": "truth.parquet", "events": "event_truth.parquet", "people": "people.parquet"}
-        (out / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        manifest["truth"] = {
+            "records": "truth.parquet",
+            "events": "event_truth.parquet",
+            "people": "people.parquet",
+        }
+        (out / "manifest.json").write_text(
+            json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+        )
         return out
 
     def __repr__(self) -> str:
