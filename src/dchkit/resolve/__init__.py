@@ -1,10 +1,65 @@
-"""Identity resolution: blocking, comparison, scoring, clustering and golden records.
+"""Identity resolution: blocking, comparison, scoring, clustering, ids and golden records.
 
-Today this package holds the evaluation metrics; the matcher lands with the resolve issue.
+Examples:
+    >>> import dchkit.resolve as rs
+    >>> config = rs.ResolverConfig(threshold=0.9, blocking=(rs.block_on("email_keys"),))
+    >>> rs.Resolver(config)
+    dchkit.Resolver(threshold=0.9, trained=False)
 """
 
 from __future__ import annotations
 
+from dchkit.resolve.blocking import (
+    BlockingResult,
+    BlockingRule,
+    HubValue,
+    block_on,
+    candidate_pairs,
+)
+from dchkit.resolve.comparisons import Comparison, Level, compare_pairs
+from dchkit.resolve.config import DEFAULT_BLOCKING, DEFAULT_COMPARISONS, ResolverConfig
+from dchkit.resolve.features import FEATURE_COLUMNS, build_features
+from dchkit.resolve.golden import GoldenResult, build_golden
+from dchkit.resolve.graph import ClusterResult, Cut, IdentifierLimit, cluster
+from dchkit.resolve.ids import IdAssignment, IdChange, assign_customer_ids
 from dchkit.resolve.metrics import ClusterMetrics, PrecisionRecall, evaluate_clusters
+from dchkit.resolve.model import EmReport, MatchModel, estimate_u, train
+from dchkit.resolve.resolver import Resolver
+from dchkit.resolve.result import ComparisonStep, CustomerExplanation, PairExplanation, Resolution
 
-__all__ = ["ClusterMetrics", "PrecisionRecall", "evaluate_clusters"]
+__all__ = [
+    "DEFAULT_BLOCKING",
+    "DEFAULT_COMPARISONS",
+    "FEATURE_COLUMNS",
+    "BlockingResult",
+    "BlockingRule",
+    "ClusterMetrics",
+    "ClusterResult",
+    "Comparison",
+    "ComparisonStep",
+    "CustomerExplanation",
+    "Cut",
+    "EmReport",
+    "GoldenResult",
+    "HubValue",
+    "IdAssignment",
+    "IdChange",
+    "IdentifierLimit",
+    "Level",
+    "MatchModel",
+    "PairExplanation",
+    "PrecisionRecall",
+    "Resolution",
+    "Resolver",
+    "ResolverConfig",
+    "assign_customer_ids",
+    "block_on",
+    "build_features",
+    "build_golden",
+    "candidate_pairs",
+    "cluster",
+    "compare_pairs",
+    "estimate_u",
+    "evaluate_clusters",
+    "train",
+]

@@ -55,6 +55,7 @@ __all__ = [
 ]
 
 NULL_LEVEL = -1
+_WORKERS = -1  # rapidfuzz: use every core for large batches of distinct pairs
 IndexArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
 
@@ -186,20 +187,47 @@ def value_pairs(column: pa.Array | pa.ChunkedArray, pairs: IndexArray) -> ValueP
     """Expand record pairs into value pairs of ``column`` (cartesian per pair for lists)."""
     if isinstance(column, pa.ChunkedArray):
         column = column.combine_chunks()
+    if not (pa.types.is_list(column.type) or pa.types.is_large_list(column.type)):
+        return _scalar_value_pairs(column, pairs)
     values, _rows, offsets = _flatten(column)
     encoded = values.dictionary_encode()
     codes = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
     left_rows, right_rows = pairs[:, 0], pairs[:, 1]
-    left_count = offsets[left_rows + 1] - offsets[left_rows]
-    right_count = offsets[right_rows + 1] - offsets[right_rows]
+    left_start, right_start = offsets[left_rows], offsets[right_rows]
+    left_count = offsets[left_rows + 1] - left_start
+    right_count = offsets[right_rows + 1] - right_start
     combos = left_count * right_count
+    if combos.size and combos.max() <= 1:  # single values: no cartesian expansion needed
+        pair = np.flatnonzero(combos)
+        return ValuePairs(
+            encoded.dictionary, codes[left_start[pair]], codes[right_start[pair]], pair
+        )
     pair = np.repeat(np.arange(len(pairs), dtype=np.int64), combos)
     # position k inside a pair's block of left_count*right_count combinations
     k = np.arange(pair.size, dtype=np.int64) - np.repeat(np.cumsum(combos) - combos, combos)
     rc = right_count[pair]
-    left_value = offsets[left_rows][pair] + k // np.maximum(rc, 1)
-    right_value = offsets[right_rows][pair] + k % np.maximum(rc, 1)
+    left_value = left_start[pair] + k // np.maximum(rc, 1)
+    right_value = right_start[pair] + k % np.maximum(rc, 1)
     return ValuePairs(encoded.dictionary, codes[left_value], codes[right_value], pair)
+
+
+def _scalar_value_pairs(column: pa.Array, pairs: IndexArray) -> ValuePairs:
+    """Value pairs of a scalar column: one per record pair where both sides have a value."""
+    encoded = column.dictionary_encode()
+    codes = encoded.indices.to_numpy(zero_copy_only=False)
+    if encoded.indices.null_count:
+        codes = np.nan_to_num(codes.astype(np.float64), nan=-1)
+    codes = codes.astype(np.int64)
+    dictionary = encoded.dictionary
+    if pa.types.is_string(dictionary.type) or pa.types.is_large_string(dictionary.type):
+        blank = np.flatnonzero(
+            pc.equal(dictionary, "").fill_null(False).to_numpy(zero_copy_only=False)
+        )
+        if blank.size:
+            codes[np.isin(codes, blank)] = -1
+    left, right = codes[pairs[:, 0]], codes[pairs[:, 1]]
+    pair = np.flatnonzero((left >= 0) & (right >= 0))
+    return ValuePairs(dictionary, left[pair], right[pair], pair)
 
 
 class _PairCache:
@@ -243,13 +271,22 @@ def _distinct_scores(vp: ValuePairs, test: str) -> npt.NDArray[np.float64]:
     scorer: Callable[..., Any]
     if test == "damerau_levenshtein":
         scored = process.cpdist(
-            left_strings, right_strings, scorer=distance.DamerauLevenshtein.distance, dtype=np.int32
+            left_strings,
+            right_strings,
+            scorer=distance.DamerauLevenshtein.distance,
+            dtype=np.int32,
+            workers=_WORKERS,
         )
     elif test == "token_sort_ratio":
-        scored = process.cpdist(left_strings, right_strings, scorer=fuzz.token_sort_ratio) / 100.0
+        scored = (
+            process.cpdist(
+                left_strings, right_strings, scorer=fuzz.token_sort_ratio, workers=_WORKERS
+            )
+            / 100.0
+        )
     else:
         scorer = _SIMILARITY[test]
-        scored = process.cpdist(left_strings, right_strings, scorer=scorer)
+        scored = process.cpdist(left_strings, right_strings, scorer=scorer, workers=_WORKERS)
     result: npt.NDArray[np.float64] = np.asarray(scored, dtype=np.float64)[inverse.reshape(-1)]
     return result
 

@@ -45,6 +45,7 @@ Examples:
 
 from __future__ import annotations
 
+from collections.abc import Collection, Mapping
 from typing import Any
 
 import numpy as np
@@ -99,16 +100,12 @@ def _no_spaces(values: pa.Array) -> pa.Array:
 def _pair_list(first: pa.Array, second: pa.Array) -> pa.Array:
     """A list column holding the non-null of ``first[i]``, ``second[i]`` per row."""
     n = len(first)
-    values = pa.concat_arrays([first, second])
     order = np.empty(2 * n, dtype=np.int64)
     order[0::2] = np.arange(n)
     order[1::2] = np.arange(n) + n
-    values = values.take(pa.array(order))
-    present = pc.is_valid(values)
-    rows = np.repeat(np.arange(n, dtype=np.int64), 2)[present.to_numpy(zero_copy_only=False)]
-    offsets = np.zeros(n + 1, dtype=np.int32)
-    np.cumsum(np.bincount(rows, minlength=n), out=offsets[1:])
-    return pa.ListArray.from_arrays(pa.array(offsets), values.filter(present))
+    values = pa.concat_arrays([first, second]).take(pa.array(order))
+    offsets = pa.array(np.arange(0, 2 * n + 1, 2, dtype=np.int32))
+    return _drop_null_items(pa.ListArray.from_arrays(offsets, values))
 
 
 def _map_list(column: pa.Array, function: Any) -> pa.Array:
@@ -129,12 +126,49 @@ def _compact(family: pa.Array, given: pa.Array) -> pa.Array:
     return _pair_list(forward, backward)
 
 
-def build_features(records: pa.Table) -> pa.Table:
+def _link_keys(
+    external: pa.Array, id_type_aliases: Mapping[str, str], link_id_types: Collection[str] | None
+) -> pa.Array:
+    """``type=value`` of each external id, types renamed by the aliases and filtered."""
+    offsets = pc.fill_null(external.offsets, 0) if external.null_count else external.offsets
+    types, values = external.keys, external.items
+    if id_type_aliases:
+        encoded = types.dictionary_encode()
+        renamed = [id_type_aliases.get(t, t) for t in encoded.dictionary.to_pylist()]
+        types = pa.array(renamed, type=pa.string()).take(encoded.indices)
+    items = pc.binary_join_element_wise(types, values, "=")
+    if link_id_types is not None:
+        wanted = pc.is_in(types, value_set=pa.array(sorted(link_id_types), type=pa.string()))
+        items = pc.if_else(wanted, items, pa.scalar(None, pa.string()))
+    lists = pa.ListArray.from_arrays(offsets, items)
+    return _drop_null_items(lists)
+
+
+def _drop_null_items(lists: pa.Array) -> pa.Array:
+    """Remove null elements from every list of a list column."""
+    flat = pc.list_flatten(lists)
+    rows = pc.list_parent_indices(lists).to_numpy().astype(np.int64)
+    present = pc.is_valid(flat)
+    counts = np.bincount(rows[present.to_numpy(zero_copy_only=False)], minlength=len(lists))
+    offsets = np.zeros(len(lists) + 1, dtype=np.int32)
+    np.cumsum(counts, out=offsets[1:])
+    return pa.ListArray.from_arrays(pa.array(offsets), flat.filter(present))
+
+
+def build_features(
+    records: pa.Table,
+    *,
+    id_type_aliases: Mapping[str, str] | None = None,
+    link_id_types: Collection[str] | None = None,
+) -> pa.Table:
     """Derive the match features of every record (see the module docs for the columns).
 
     Args:
         records: Canonical records (``dchkit.schema.RECORDS_SCHEMA`` or any subset of its
             person columns).
+        id_type_aliases: External id types that share one id space (``user_id`` →
+            ``shopify_customer_id``), so their values meet in ``link_keys``.
+        link_id_types: External id types (after aliasing) that make hard links; None: all.
 
     Returns:
         A table with one row per input row and the columns of :data:`FEATURE_COLUMNS`.
@@ -166,10 +200,7 @@ def build_features(records: pa.Table) -> pa.Table:
     ).key
 
     external = _column(records, "external_ids", pa.map_(string, string))
-    link_keys = pa.ListArray.from_arrays(
-        pc.fill_null(external.offsets, 0) if external.null_count else external.offsets,
-        pc.binary_join_element_wise(external.keys, external.items, "="),
-    )
+    link_keys = _link_keys(external, id_type_aliases or {}, link_id_types)
 
     return pa.table(
         {
