@@ -45,3 +45,11 @@ def test_world_reads_through_presets(tmp_path: Path, locale: str, cp932: bool):
             produced = {r for r in result.events["record_id"].to_pylist() if r}
             if info["preset"] in ("shopify_orders", "zendesk_tickets"):
                 assert produced <= known | set(truth["record_id"].to_pylist()), table
+        if info["preset"] == "segment_events":
+            # One visitor per userId or never-identified anonymousId, as in the truth; the
+            # anonymous ids that later logged in keep a record hard-linked by user_id.
+            expected = set(truth.filter(pc.equal(truth["table"], table))["record_id"].to_pylist())
+            records = {r["record_id"]: dict(r["external_ids"]) for r in result.records.to_pylist()}
+            assert expected <= set(records)
+            for record_id in set(records) - expected:
+                assert f"{info['source']}:{records[record_id]['user_id']}" in expected
