@@ -1,7 +1,7 @@
 """One benchmark run in a fresh process: ``python -m benchmarks.suite.worker``.
 
 Loads a prepared dataset, runs one tool on it, scores every clustering the tool returned
-against the truth (from contingency counts, :func:`dchkit.resolve.metrics.evaluate_clusters`)
+against the truth (from contingency counts, :func:`dchkit.resolution.metrics.evaluate_clusters`)
 and writes one JSON object to ``--out``. Peak memory is this process's ``ru_maxrss``: the
 interpreter, the libraries, the input table and the tool's own work; ``baseline_rss_mb`` is
 the same figure just before the tool starts, so the difference is the tool's share.
@@ -30,7 +30,7 @@ def run_one(tool: str, dataset_name: str, data_dir: Path) -> dict[str, Any]:
     """Run ``tool`` on ``dataset_name`` and return the measurements (never raises)."""
     from benchmarks.suite.datasets import load_dataset
     from benchmarks.suite.runners import get_runner
-    from dchkit.resolve.metrics import evaluate_clusters
+    from dchkit.resolution.metrics import evaluate_clusters
 
     outcome: dict[str, Any] = {"tool": tool, "dataset": dataset_name}
     try:

@@ -1,7 +1,14 @@
 """dchkit — customer identity resolution and unified customer profiles.
 
-Import the package as ``import dchkit as dch``. Heavy or optional parts load lazily on
-first attribute access, so ``import dchkit`` stays fast and imports no optional dependency.
+Import the package as ``import dchkit as dch``. Layers load lazily on first attribute
+access, so ``import dchkit`` stays fast and imports no optional dependency.
+
+Examples:
+    >>> import dchkit as dch
+    >>> res = dch.resolve([{"record_id": "a", "email": "taro@example.jp", "family_name": "山田"},
+    ...                    {"record_id": "b", "email": "TARO@example.jp", "family_name": "ヤマダ"}])
+    >>> res.customer_of("a") == res.customer_of("b")
+    True
 """
 
 from __future__ import annotations
@@ -13,25 +20,54 @@ from dchkit._version import __version__
 from dchkit.errors import DchkitError
 
 if TYPE_CHECKING:
-    from dchkit import errors, schema
+    from dchkit import connectors, datasets, errors, normalize, resolution, schema
+    from dchkit.connectors import connect
+    from dchkit.datasets import generate_world, load_demo
+    from dchkit.resolution import Resolution, Resolver, ResolverConfig, block_on
+    from dchkit.resolution.oneshot import resolve
 
 __all__ = [
     "DchkitError",
+    "Resolution",
+    "Resolver",
+    "ResolverConfig",
     "__version__",
+    "block_on",
+    "connect",
+    "connectors",
+    "datasets",
     "errors",
+    "generate_world",
+    "load_demo",
+    "normalize",
+    "resolution",
+    "resolve",
     "schema",
 ]
 
-_LAZY_MODULES = frozenset({"errors", "schema"})
+_LAZY_MODULES = frozenset({"connectors", "datasets", "errors", "normalize", "resolution", "schema"})
+_LAZY_OBJECTS = {
+    "Resolution": "dchkit.resolution",
+    "Resolver": "dchkit.resolution",
+    "ResolverConfig": "dchkit.resolution",
+    "block_on": "dchkit.resolution",
+    "connect": "dchkit.connectors",
+    "generate_world": "dchkit.datasets",
+    "load_demo": "dchkit.datasets",
+    "resolve": "dchkit.resolution.oneshot",
+}
 
 
 def __getattr__(name: str) -> Any:
     if name in _LAZY_MODULES:
-        module = importlib.import_module(f"dchkit.{name}")
-        globals()[name] = module
-        return module
-    msg = f"module 'dchkit' has no attribute {name!r}"
-    raise AttributeError(msg)
+        value: Any = importlib.import_module(f"dchkit.{name}")
+    elif name in _LAZY_OBJECTS:
+        value = getattr(importlib.import_module(_LAZY_OBJECTS[name]), name)
+    else:
+        msg = f"module 'dchkit' has no attribute {name!r}"
+        raise AttributeError(msg)
+    globals()[name] = value
+    return value
 
 
 def __dir__() -> list[str]:

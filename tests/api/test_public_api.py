@@ -34,7 +34,7 @@ HEAVY_LAYERS = (
     "dchkit.hub",
     "dchkit.normalize",
     "dchkit.profile",
-    "dchkit.resolve",
+    "dchkit.resolution",
     "dchkit.server",
     "dchkit.store",
     "dchkit.testing",

@@ -27,7 +27,7 @@ UNAVAILABLE = "dchkit.resolve not available yet"
 def resolve_function() -> Callable[..., Any] | None:
     """Return ``dchkit.resolve`` if this dchkit has it, else None (the one import check).
 
-    ``dchkit.resolve`` is also the name of a subpackage: importing ``dchkit.resolve.metrics``
+    ``dchkit.resolve`` is also the name of a subpackage: importing ``dchkit.resolution.metrics``
     rebinds the attribute to that module, so a module is searched for its ``resolve``.
     """
     try:

@@ -1,7 +1,7 @@
 """Identity resolution: blocking, comparison, scoring, clustering, ids and golden records.
 
 Examples:
-    >>> import dchkit.resolve as rs
+    >>> import dchkit.resolution as rs
     >>> config = rs.ResolverConfig(threshold=0.9, blocking=(rs.block_on("email_keys"),))
     >>> rs.Resolver(config)
     dchkit.Resolver(threshold=0.9, trained=False)
@@ -9,23 +9,28 @@ Examples:
 
 from __future__ import annotations
 
-from dchkit.resolve.blocking import (
+from dchkit.resolution.blocking import (
     BlockingResult,
     BlockingRule,
     HubValue,
     block_on,
     candidate_pairs,
 )
-from dchkit.resolve.comparisons import Comparison, Level, compare_pairs
-from dchkit.resolve.config import DEFAULT_BLOCKING, DEFAULT_COMPARISONS, ResolverConfig
-from dchkit.resolve.features import FEATURE_COLUMNS, build_features
-from dchkit.resolve.golden import GoldenResult, build_golden
-from dchkit.resolve.graph import ClusterResult, Cut, IdentifierLimit, cluster
-from dchkit.resolve.ids import IdAssignment, IdChange, assign_customer_ids
-from dchkit.resolve.metrics import ClusterMetrics, PrecisionRecall, evaluate_clusters
-from dchkit.resolve.model import EmReport, MatchModel, estimate_u, train
-from dchkit.resolve.resolver import Resolver
-from dchkit.resolve.result import ComparisonStep, CustomerExplanation, PairExplanation, Resolution
+from dchkit.resolution.comparisons import Comparison, Level, compare_pairs
+from dchkit.resolution.config import DEFAULT_BLOCKING, DEFAULT_COMPARISONS, ResolverConfig
+from dchkit.resolution.features import FEATURE_COLUMNS, build_features
+from dchkit.resolution.golden import GoldenResult, build_golden
+from dchkit.resolution.graph import ClusterResult, Cut, IdentifierLimit, cluster
+from dchkit.resolution.ids import IdAssignment, IdChange, assign_customer_ids
+from dchkit.resolution.metrics import ClusterMetrics, PrecisionRecall, evaluate_clusters
+from dchkit.resolution.model import EmReport, MatchModel, estimate_u, train
+from dchkit.resolution.resolver import Resolver
+from dchkit.resolution.result import (
+    ComparisonStep,
+    CustomerExplanation,
+    PairExplanation,
+    Resolution,
+)
 
 __all__ = [
     "DEFAULT_BLOCKING",

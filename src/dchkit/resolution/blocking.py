@@ -12,7 +12,7 @@ Pairs are generated with numpy from a sort of the keys: no per-record Python loo
 
 Examples:
     >>> import pyarrow as pa
-    >>> from dchkit.resolve.blocking import block_on, candidate_pairs
+    >>> from dchkit.resolution.blocking import block_on, candidate_pairs
     >>> features = pa.table({"email": ["a@x.jp", "a@x.jp", "b@x.jp"], "dob": ["1990", None, "1990"]})
     >>> result = candidate_pairs(features, [block_on("email"), block_on("dob")])
     >>> result.pairs.tolist()

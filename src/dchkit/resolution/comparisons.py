@@ -16,7 +16,7 @@ results are gathered with numpy.
 
 Examples:
     >>> import numpy as np, pyarrow as pa
-    >>> from dchkit.resolve.comparisons import Comparison, Level, compare_pairs
+    >>> from dchkit.resolution.comparisons import Comparison, Level, compare_pairs
     >>> features = pa.table({"name": ["sato taro", "satou taro", "suzuki ichiro", None]})
     >>> name = Comparison(name="name", levels=(
     ...     Level(column="name", test="exact"),

@@ -5,7 +5,7 @@ configuration can live in a file next to the data. The defaults work on the cano
 schema out of the box, for Japanese and English data alike.
 
 Examples:
-    >>> from dchkit.resolve.config import ResolverConfig
+    >>> from dchkit.resolution.config import ResolverConfig
     >>> config = ResolverConfig()
     >>> [rule.label for rule in config.blocking][:3]
     ['email_keys', 'phones', 'family_romaji+birth_text']
@@ -19,10 +19,10 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from dchkit.resolve.blocking import BlockingRule, block_on
-from dchkit.resolve.comparisons import Comparison, Level
+from dchkit.resolution.blocking import BlockingRule, block_on
+from dchkit.resolution.comparisons import Comparison, Level
 
-__all__ = ["DEFAULT_BLOCKING", "DEFAULT_COMPARISONS", "ResolverConfig"]
+__all__ = ["DEFAULT_BLOCKING", "DEFAULT_COMPARISONS", "DEFAULT_TRAINING", "ResolverConfig"]
 
 
 def _jw(column: str, threshold: float) -> Level:
@@ -82,23 +82,16 @@ DEFAULT_COMPARISONS: tuple[Comparison, ...] = (
         ),
     ),
     Comparison(
-        name="postcode",
-        levels=(
-            Level(column="postcode"),
-            Level(column="postcode", test="damerau_levenshtein", threshold=1),
-        ),
-    ),
-    Comparison(
-        name="address",
+        name="location",
+        description="One comparison for the whole address: its parts are not independent "
+        "evidence (the same street implies the same postcode and city).",
         levels=(
             Level(column="address_key"),
             _jw("address_key", 0.92),
+            Level(column="postcode"),
             _jw("address_key", 0.8),
+            Level(column="city_key"),
         ),
-    ),
-    Comparison(
-        name="city",
-        levels=(Level(column="city_key"), _jw("city_key", 0.9)),
     ),
 )
 
@@ -118,12 +111,23 @@ DEFAULT_BLOCKING: tuple[BlockingRule, ...] = (
 )
 
 
+#: Blocks whose non-matching pairs look like unrelated people on the *other* fields, so EM
+#: can tell matches from non-matches there (see :mod:`dchkit.resolution.training`).
+DEFAULT_TRAINING: tuple[BlockingRule, ...] = (
+    block_on("name_compact", max_block_size=200),
+    block_on("birth_text", max_block_size=200),
+    block_on("email_keys", max_block_size=20),
+    block_on("phones", max_block_size=20),
+)
+
+
 class ResolverConfig(BaseModel):
     """Everything that decides which records are the same customer.
 
     Args:
         blocking: Rules whose candidate pairs are scored (unioned, deduplicated).
         comparisons: Comparisons whose levels are weighed by the Fellegi–Sunter model.
+        training: Blocking rules of the EM training sessions that learn m.
         threshold: Match probability at or above which a scored pair becomes an edge.
         tf_adjust: Comparisons whose exact top level is adjusted for how common the value
             is (many different 佐藤 or Smith), read from the level's column.
@@ -145,6 +149,7 @@ class ResolverConfig(BaseModel):
     schema_version: int = 1
     blocking: tuple[BlockingRule, ...] = DEFAULT_BLOCKING
     comparisons: tuple[Comparison, ...] = DEFAULT_COMPARISONS
+    training: tuple[BlockingRule, ...] = DEFAULT_TRAINING
     threshold: float = Field(default=0.95, gt=0, lt=1)
     tf_adjust: tuple[str, ...] = ("family_name", "given_name")
     link_id_types: tuple[str, ...] | None = None

@@ -27,7 +27,7 @@ Columns (all nullable; list columns may be empty):
 
 Examples:
     >>> import pyarrow as pa
-    >>> from dchkit.resolve.features import build_features
+    >>> from dchkit.resolution.features import build_features
     >>> records = pa.table({
     ...     "full_name": ["山田 太郎", None, "Bob Smith"],
     ...     "name_kana": [None, "ヤマダタロウ", None],

@@ -21,7 +21,7 @@ of candidates: no per-customer Python loop.
 
 Examples:
     >>> import pyarrow as pa
-    >>> from dchkit.resolve.golden import build_golden
+    >>> from dchkit.resolution.golden import build_golden
     >>> records = pa.table({
     ...     "record_id": ["crm:1", "ec:9"], "source": ["crm", "ec"],
     ...     "source_record_id": ["1", "9"], "given_name": ["Bob", "Robert"],

@@ -17,7 +17,7 @@ never cut. Every cut is reported.
 
 Examples:
     >>> import numpy as np
-    >>> from dchkit.resolve.graph import IdentifierLimit, cluster
+    >>> from dchkit.resolution.graph import IdentifierLimit, cluster
     >>> edges = np.array([[0, 1], [1, 2], [2, 3]])
     >>> weights = np.array([0.99, 0.55, 0.98])
     >>> ids = ["A", None, None, "B"]          # two different CRM contacts

@@ -9,7 +9,7 @@ a split that does not keep the id gets a new one. Every change is logged.
 
 Examples:
     >>> import numpy as np
-    >>> from dchkit.resolve.ids import assign_customer_ids
+    >>> from dchkit.resolution.ids import assign_customer_ids
     >>> first = assign_customer_ids(["a", "b", "c"], np.array([0, 0, 2]))
     >>> first.customer_ids[0] == first.customer_ids[1] != first.customer_ids[2]
     True

@@ -17,7 +17,7 @@ For record *linkage* between sources without within-source duplicates (FEBRL4), 
 sources count, again from counts (``(n² − Σ_s n_s²) / 2`` cross pairs in a group).
 
 Examples:
-    >>> from dchkit.resolve.metrics import evaluate_clusters
+    >>> from dchkit.resolution.metrics import evaluate_clusters
     >>> m = evaluate_clusters(predicted=["c1", "c1", "c2", "c3"], truth=["p1", "p1", "p1", "p2"])
     >>> (m.pairwise.precision, round(m.pairwise.recall, 3), m.mixed_clusters)
     (1.0, 0.333, 0)

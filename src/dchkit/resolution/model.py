@@ -13,8 +13,8 @@ match probability ``1 / (1 + 2^−weight)``.
 
 Examples:
     >>> import numpy as np
-    >>> from dchkit.resolve.comparisons import Comparison, Level
-    >>> from dchkit.resolve.model import MatchModel
+    >>> from dchkit.resolution.comparisons import Comparison, Level
+    >>> from dchkit.resolution.model import MatchModel
     >>> email = Comparison(name="email", levels=(Level(column="email"),))
     >>> model = MatchModel(comparisons=(email,), m=((0.05, 0.95),), u=((0.999, 0.001),), prior=0.01)
     >>> weights = model.match_weights(np.array([[1], [0], [-1]], dtype=np.int8))
@@ -35,12 +35,14 @@ import pyarrow as pa
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from dchkit.errors import ConfigError
-from dchkit.resolve.comparisons import NULL_LEVEL, Comparison, compare_pairs
+from dchkit.resolution.comparisons import NULL_LEVEL, Comparison, compare_pairs
 
 __all__ = [
     "MODEL_FORMAT_VERSION",
+    "TYPICAL_EXACT_U",
     "EmReport",
     "MatchModel",
+    "default_model",
     "describe",
     "estimate_u",
     "train",
@@ -195,6 +197,34 @@ def _initial_m(comparison: Comparison) -> tuple[float, ...]:
     return _normalized(raw)
 
 
+#: Chance that two *different* people agree exactly, by comparison name: the u of the top
+#: level used when there is too little data to estimate u from random pairs.
+TYPICAL_EXACT_U: dict[str, float] = {
+    "family_name": 5e-3,
+    "given_name": 5e-3,
+    "email": 1e-6,
+    "phone": 5e-6,
+    "birth_date": 5e-5,
+    "location": 1e-5,
+}
+
+
+def default_model(comparisons: Sequence[Comparison], *, prior: float) -> MatchModel:
+    """A model from typical m and u values, for inputs too small to learn from.
+
+    The top level's u is :data:`TYPICAL_EXACT_U` (1e-3 for unknown comparisons), each lower
+    level ten times likelier among non-matches; m decays from the top level down.
+    """
+    m_rows, u_rows = [], []
+    for comparison in comparisons:
+        size = comparison.top_level + 1
+        exact_u = TYPICAL_EXACT_U.get(comparison.name, 1e-3)
+        fuzzy = [min(exact_u * 10.0 ** (size - level), 0.2) for level in range(1, size)]
+        u_rows.append(_normalized([max(1.0 - sum(fuzzy), 0.5), *fuzzy]))
+        m_rows.append(_initial_m(comparison))
+    return MatchModel(comparisons=tuple(comparisons), m=tuple(m_rows), u=tuple(u_rows), prior=prior)
+
+
 def train(
     levels: LevelMatrix,
     comparisons: Sequence[Comparison],
@@ -204,6 +234,7 @@ def train(
     max_iterations: int = 100,
     tolerance: float = 1e-5,
     fixed: Sequence[str] = (),
+    initial_m: Sequence[Sequence[float]] | None = None,
 ) -> tuple[MatchModel, EmReport]:
     """Learn m and λ by expectation–maximisation on candidate-pair levels, u held fixed.
 
@@ -216,6 +247,7 @@ def train(
         tolerance: Stop when no m or λ moves more than this.
         fixed: Names of comparisons whose m stays at its starting value (e.g. a field
             used in every blocking rule, whose m EM cannot learn).
+        initial_m: Starting m per comparison; default: most mass on the top level.
 
     Returns:
         The trained model and a report of the iterations.
@@ -226,7 +258,8 @@ def train(
         raise ConfigError(msg, fix="check the blocking rules against the feature columns")
     patterns, counts = np.unique(levels, axis=0, return_counts=True)
     weights_u = [np.append(np.log2(np.clip(row, _FLOOR, None)), 0.0) for row in u]
-    m = [np.asarray(_initial_m(c), dtype=np.float64) for c in comparisons]
+    starts = initial_m if initial_m is not None else [_initial_m(c) for c in comparisons]
+    m = [np.asarray(_normalized(row), dtype=np.float64) for row in starts]
     history: list[float] = []
     converged = False
     iteration = 0

@@ -6,7 +6,7 @@ split give the same clusters and the same customer ids.
 
 Examples:
     >>> import pyarrow as pa
-    >>> from dchkit.resolve import Resolver
+    >>> from dchkit.resolution import Resolver
     >>> records = pa.table({
     ...     "record_id": ["crm:1", "ec:9", "ec:10"],
     ...     "source": ["crm", "ec", "ec"],
@@ -32,24 +32,28 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from dchkit.errors import ConfigError
-from dchkit.resolve.blocking import block_on, candidate_pairs
-from dchkit.resolve.comparisons import compare_pairs
-from dchkit.resolve.config import ResolverConfig
-from dchkit.resolve.features import build_features
-from dchkit.resolve.graph import IdentifierLimit, cluster
-from dchkit.resolve.ids import assign_customer_ids
-from dchkit.resolve.model import MatchModel, estimate_u, train
-from dchkit.resolve.result import Resolution
+from dchkit.resolution.blocking import block_on, candidate_pairs
+from dchkit.resolution.comparisons import compare_pairs
+from dchkit.resolution.config import ResolverConfig
+from dchkit.resolution.features import build_features
+from dchkit.resolution.graph import IdentifierLimit, cluster
+from dchkit.resolution.ids import assign_customer_ids
+from dchkit.resolution.model import MatchModel, default_model, estimate_u
+from dchkit.resolution.result import Resolution
+from dchkit.resolution.training import fit_prior, train_in_sessions
 from dchkit.schema import RECORDS_SCHEMA, conform
 
 __all__ = ["Resolver"]
 
-logger = logging.getLogger("dchkit.resolve")
+logger = logging.getLogger("dchkit.resolution")
 Progress = Callable[[str], None]
 FloatArray = npt.NDArray[np.float64]
 
 #: External ids shared by records are hard links; a value on more than 50 records (a shared
 #: kiosk's anonymous id) is a hub value, reported rather than linked.
+#: Below these sizes EM has too little to learn from; typical m/u values are used instead.
+_MIN_RECORDS_TO_TRAIN = 200
+_MIN_PAIRS_TO_TRAIN = 50
 _LINK_RULE = block_on("link_keys", max_block_size=50, name="hard links")
 
 
@@ -128,13 +132,14 @@ class Resolver:
         model = self.model
         em_report = None
         if model is None:
-            if table.num_rows < 2 or len(blocked.pairs) == 0:
-                model = _untrainable_model(config)
+            if table.num_rows < _MIN_RECORDS_TO_TRAIN or len(blocked.pairs) < _MIN_PAIRS_TO_TRAIN:
+                model = default_model(config.comparisons, prior=1.0 / max(table.num_rows, 2))
             else:
                 u = estimate_u(
                     features, config.comparisons, max_pairs=config.random_pairs, seed=config.seed
                 )
-                model, em_report = train(levels, config.comparisons, u, prior=0.1)
+                m, _sessions = train_in_sessions(features, config.comparisons, u, config.training)
+                model, em_report = fit_prior(levels, config.comparisons, m, u)
                 model = _with_global_prior(model, len(blocked.pairs), table.num_rows)
         weights = model.match_weights(levels) + _tf_adjustments(
             features, blocked.pairs, levels, model, config
@@ -205,12 +210,6 @@ def _with_global_prior(model: MatchModel, candidates: int, records: int) -> Matc
     matches = model.prior * candidates
     prior = min(max(matches / all_pairs, 1e-12), 0.5)
     return model.model_copy(update={"prior": prior})
-
-
-def _untrainable_model(config: ResolverConfig) -> MatchModel:
-    """A neutral model for inputs too small to learn from (nothing will match)."""
-    flat = tuple(tuple([1.0 / (c.top_level + 1)] * (c.top_level + 1)) for c in config.comparisons)
-    return MatchModel(comparisons=config.comparisons, m=flat, u=flat, prior=1e-6)
 
 
 def _tf_adjustments(

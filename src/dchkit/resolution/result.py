@@ -7,7 +7,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -18,15 +18,15 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from dchkit.errors import ConfigError, ProfileNotFoundError
-from dchkit.resolve.comparisons import NULL_LEVEL, compare_pairs
-from dchkit.resolve.metrics import ClusterMetrics, evaluate_clusters
+from dchkit.resolution.comparisons import NULL_LEVEL, compare_pairs
+from dchkit.resolution.metrics import ClusterMetrics, evaluate_clusters
 
 if TYPE_CHECKING:
-    from dchkit.resolve.blocking import HubValue
-    from dchkit.resolve.config import ResolverConfig
-    from dchkit.resolve.graph import Cut
-    from dchkit.resolve.ids import IdChange
-    from dchkit.resolve.model import EmReport, MatchModel
+    from dchkit.resolution.blocking import HubValue
+    from dchkit.resolution.config import ResolverConfig
+    from dchkit.resolution.graph import Cut
+    from dchkit.resolution.ids import IdChange
+    from dchkit.resolution.model import EmReport, MatchModel
 
 __all__ = ["ComparisonStep", "CustomerExplanation", "PairExplanation", "Resolution"]
 
@@ -99,7 +99,7 @@ class CustomerExplanation:
 
 @dataclass(frozen=True, eq=False)
 class Resolution:
-    """The outcome of resolving a set of records (built by :class:`~dchkit.resolve.Resolver`)."""
+    """The outcome of resolving a set of records (built by :class:`~dchkit.resolution.Resolver`)."""
 
     config: ResolverConfig
     model: MatchModel
@@ -120,6 +120,14 @@ class Resolution:
     hub_values: tuple[HubValue, ...]
     pairs_per_rule: dict[str, int]
     timings: dict[str, float]
+    rejects: pa.Table | None = None
+    """Input rows that could not become records (when read through connectors)."""
+    reports: tuple[Any, ...] = ()
+    """One read report per input source (when read through connectors)."""
+
+    def with_inputs(self, *, rejects: pa.Table, reports: tuple[Any, ...]) -> Resolution:
+        """A copy that also carries what reading the inputs rejected and reported."""
+        return replace(self, rejects=rejects, reports=reports)
 
     def __repr__(self) -> str:
         return (
@@ -164,14 +172,14 @@ class Resolution:
     @cached_property
     def golden(self) -> pa.Table:
         """One golden record per customer (``dchkit.schema.GOLDEN_SCHEMA``)."""
-        from dchkit.resolve.golden import build_golden  # golden imports result's siblings
+        from dchkit.resolution.golden import build_golden  # golden imports result's siblings
 
         return build_golden(self.records, self.clusters).golden
 
     @cached_property
     def lineage(self) -> pa.Table:
         """Where each golden value came from (``dchkit.schema.LINEAGE_SCHEMA``)."""
-        from dchkit.resolve.golden import build_golden  # golden imports result's siblings
+        from dchkit.resolution.golden import build_golden  # golden imports result's siblings
 
         return build_golden(self.records, self.clusters).lineage
 

@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from dchkit.errors import BlockingError, ConfigError
-from dchkit.resolve.blocking import block_on, candidate_pairs
+from dchkit.resolution.blocking import block_on, candidate_pairs
 
 
 def pairs_of(result):

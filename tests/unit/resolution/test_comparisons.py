@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from dchkit.errors import ComparatorError, ConfigError
-from dchkit.resolve.comparisons import NULL_LEVEL, Comparison, Level, compare_pairs, value_pairs
+from dchkit.resolution.comparisons import NULL_LEVEL, Comparison, Level, compare_pairs, value_pairs
 
 NAME = Comparison(
     name="name",

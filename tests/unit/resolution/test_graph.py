@@ -6,7 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from dchkit.errors import ConfigError
-from dchkit.resolve.graph import IdentifierLimit, cluster, components
+from dchkit.resolution.graph import IdentifierLimit, cluster, components
 
 
 def test_components_are_labelled_by_their_smallest_member():

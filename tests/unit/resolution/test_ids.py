@@ -3,7 +3,7 @@ from __future__ import annotations
 import numpy as np
 import pyarrow as pa
 
-from dchkit.resolve.ids import assign_customer_ids, new_customer_id
+from dchkit.resolution.ids import assign_customer_ids, new_customer_id
 
 
 def ids_by_record(record_ids, labels, previous=None):

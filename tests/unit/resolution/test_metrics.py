@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from dchkit.errors import ConfigError
-from dchkit.resolve.metrics import evaluate_clusters
+from dchkit.resolution.metrics import evaluate_clusters
 
 PREDICTED = ["A", "A", "A", "B", "B", "C"]
 TRUTH = ["x", "x", "y", "y", "y", "z"]

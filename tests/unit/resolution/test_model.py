@@ -5,8 +5,8 @@ import pyarrow as pa
 import pytest
 
 from dchkit.errors import ConfigError
-from dchkit.resolve.comparisons import Comparison, Level
-from dchkit.resolve.model import MatchModel, describe, estimate_u, train
+from dchkit.resolution.comparisons import Comparison, Level
+from dchkit.resolution.model import MatchModel, describe, estimate_u, train
 
 NAME = Comparison(
     name="name",
