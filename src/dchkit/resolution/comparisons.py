@@ -3,7 +3,8 @@
 A :class:`Comparison` is an ordered list of :class:`Level` tests, best first. For a pair of
 records the first test that passes gives the level; a pair where no test passes but both
 records have a value is ``different`` (level 0); a pair where one side has no value in any
-column the comparison reads is ``null`` (level −1), which is neutral in scoring.
+column the comparison reads — or, with ``comparable`` set, in any of those columns — is
+``null`` (level −1), which is neutral in scoring.
 
 Levels are numbered so that higher is better: with *k* tests, the first test is level *k*
 and the last is level 1. Tests read *feature columns*, scalar or list-valued: a list column
@@ -133,6 +134,11 @@ class Comparison(BaseModel):
     name: str = Field(min_length=1)
     levels: tuple[Level, ...] = Field(min_length=1)
     description: str = ""
+    comparable: tuple[str, ...] = ()
+    """Columns that make two values comparable: a pair that passes no level is
+    ``different`` only if both records have a value in one of these columns, else ``null``.
+    Empty: every column the levels read (a name in kanji and one in kana are not
+    comparable by their keys; their readings are)."""
 
     @property
     def columns(self) -> tuple[str, ...]:
@@ -354,13 +360,15 @@ def compare_pairs(
     out = np.full((n_pairs, len(comparisons)), NULL_LEVEL, dtype=np.int8)
     for j, comparison in enumerate(comparisons):
         levels = out[:, j]
-        present = np.zeros(n_pairs, dtype=bool)
+        undecided = np.zeros(n_pairs, dtype=bool)
         for column in comparison.columns:
-            present |= _has_values(column, cache, n_pairs)
-        levels[present] = 0
-        undecided = present.copy()
+            undecided |= _has_values(column, cache, n_pairs)
+        comparable = np.zeros(n_pairs, dtype=bool)
+        for column in comparison.comparable or comparison.columns:
+            comparable |= _has_values(column, cache, n_pairs)
         for rank, level in enumerate(comparison.levels):
             hit = _level_passes(level, cache, n_pairs) & undecided
             levels[hit] = comparison.top_level - rank
             undecided &= ~hit
+        levels[undecided & comparable] = 0
     return out

@@ -8,7 +8,7 @@ Examples:
     >>> from dchkit.resolution.config import ResolverConfig
     >>> config = ResolverConfig()
     >>> [rule.label for rule in config.blocking][:3]
-    ['email_keys', 'phones', 'family_romaji+birth_text']
+    ['email_keys', 'phones', 'family_any_romaji+birth_text']
     >>> ResolverConfig.model_validate_json(config.model_dump_json()) == config
     True
     >>> ResolverConfig(threshold=0.5).threshold
@@ -32,15 +32,19 @@ def _jw(column: str, threshold: float) -> Level:
 DEFAULT_COMPARISONS: tuple[Comparison, ...] = (
     Comparison(
         name="family_name",
-        description="Family name in any script; swapped or unspaced names via the compact key.",
+        description="Family name in any script; swapped or unspaced names via the compact "
+        "key; a kanji name and a kana name without furigana are compared only by the "
+        "dictionary reading, and are not counted as different when it disagrees.",
         levels=(
             Level(column="family_key"),
             Level(column="family_reading"),
             Level(column="family_romaji"),
             Level(column="name_compact"),
-            _jw("family_romaji", 0.92),
-            _jw("family_romaji", 0.8),
+            Level(column="family_any_romaji"),
+            _jw("family_any_romaji", 0.92),
+            _jw("family_any_romaji", 0.8),
         ),
+        comparable=("family_kanji", "family_reading", "family_romaji"),
     ),
     Comparison(
         name="given_name",
@@ -51,17 +55,19 @@ DEFAULT_COMPARISONS: tuple[Comparison, ...] = (
             Level(column="given_romaji"),
             Level(column="name_compact"),
             Level(column="given_nickname"),
-            _jw("given_romaji", 0.92),
-            _jw("given_romaji", 0.8),
+            Level(column="given_any_romaji"),
+            _jw("given_any_romaji", 0.92),
+            _jw("given_any_romaji", 0.8),
         ),
+        comparable=("given_kanji", "given_reading", "given_romaji"),
     ),
     Comparison(
         name="email",
-        description="Any shared address, then the provider-aware key, then a typo.",
+        description="Any shared address, then the provider-aware key (no fuzzy level: "
+        "addresses built from names are alike for different people of one name).",
         levels=(
             Level(column="emails"),
             Level(column="email_keys"),
-            _jw("email_keys", 0.92),
         ),
     ),
     Comparison(
@@ -98,12 +104,12 @@ DEFAULT_COMPARISONS: tuple[Comparison, ...] = (
 DEFAULT_BLOCKING: tuple[BlockingRule, ...] = (
     block_on("email_keys", max_block_size=50),
     block_on("phones", max_block_size=30),
-    block_on("family_romaji", "birth_text"),
-    block_on("given_romaji", "birth_text"),
+    block_on("family_any_romaji", "birth_text"),
+    block_on("given_any_romaji", "birth_text"),
     block_on("name_compact", "postcode"),
-    block_on("family_romaji", "postcode"),
-    block_on("given_romaji", "postcode"),
-    block_on("family_romaji", "given_romaji", max_block_size=60),
+    block_on("family_any_romaji", "postcode"),
+    block_on("given_any_romaji", "postcode"),
+    block_on("family_any_romaji", "given_any_romaji", max_block_size=60),
     block_on("name_compact", "city_key"),
     block_on("family_key", "given_key", max_block_size=60),
     block_on("address_key", max_block_size=30),
@@ -131,6 +137,11 @@ class ResolverConfig(BaseModel):
         threshold: Match probability at or above which a scored pair becomes an edge.
         tf_adjust: Comparisons whose exact top level is adjusted for how common the value
             is (many different 佐藤 or Smith), read from the level's column.
+        dependent: Groups of comparisons that agree together for *different* people who
+            share a household (family name, landline, address, family e-mail). Within a
+            group only the strongest agreement counts in full; the others are multiplied
+            by ``dependent_discount`` (0: ignored, 1: plain Fellegi–Sunter).
+        dependent_discount: Share of the weaker agreements of a dependent group kept.
         link_id_types: External id types that identify a person across sources (hard
             links); None means every type.
         id_type_aliases: External id types that share one id space, e.g. a web
@@ -152,6 +163,8 @@ class ResolverConfig(BaseModel):
     training: tuple[BlockingRule, ...] = DEFAULT_TRAINING
     threshold: float = Field(default=0.95, gt=0, lt=1)
     tf_adjust: tuple[str, ...] = ("family_name", "given_name")
+    dependent: tuple[tuple[str, ...], ...] = (("family_name", "phone", "location", "email"),)
+    dependent_discount: float = Field(default=0.25, ge=0, le=1)
     link_id_types: tuple[str, ...] | None = None
     id_type_aliases: dict[str, str] = Field(default_factory=dict)
     duplicate_free_sources: tuple[str, ...] = ()

@@ -8,9 +8,11 @@ Columns (all nullable; list columns may be empty):
 
 ========================  =====================================================================
 ``family_key``            family name, kanji variants folded, kana as katakana, latin folded
-``family_reading``        katakana reading of the family name (from kana, furigana or kanji)
-``family_romaji``         romaji key of the family name
-``given_key`` …           the same three for the given name
+``family_kanji``          the key, only for names written with kanji
+``family_reading``        katakana reading from kana: the name itself or its furigana
+``family_romaji``         romaji key from latin, kana or furigana (reliable)
+``family_any_romaji``     that, else the romaji of a dictionary reading of the kanji (a guess)
+``given_key`` …           the same five for the given name
 ``given_nickname``        list: canonical formal forms of the given name (Bob → robert)
 ``name_compact``          list: romaji of family+given and given+family, no spaces — meets
                           swapped order and unspaced kana names (ヤマダタロウ)
@@ -35,8 +37,10 @@ Examples:
     ...     "family_name": [None, None, None],
     ... })
     >>> f = build_features(records)
-    >>> f.column("family_romaji").to_pylist()
+    >>> f.column("family_any_romaji").to_pylist()
     ['yamada', 'yamadataro', 'smith']
+    >>> f.column("family_romaji").to_pylist()  # kanji readings are guesses, kept apart
+    [None, 'yamadataro', 'smith']
     >>> f.column("name_compact").to_pylist()[:2]
     [['yamadataro', 'taroyamada'], ['yamadataro']]
     >>> f.column("given_nickname").to_pylist()[2]
@@ -66,11 +70,15 @@ __all__ = ["FEATURE_COLUMNS", "build_features"]
 
 FEATURE_COLUMNS = (
     "family_key",
+    "family_kanji",
     "family_reading",
     "family_romaji",
+    "family_any_romaji",
     "given_key",
+    "given_kanji",
     "given_reading",
     "given_romaji",
+    "given_any_romaji",
     "given_nickname",
     "name_compact",
     "name_reading_compact",
@@ -116,6 +124,20 @@ def _map_list(column: pa.Array, function: Any) -> pa.Array:
     if column.null_count:
         offsets = pc.fill_null(offsets, 0)
     return pa.ListArray.from_arrays(offsets, mapped)
+
+
+def _has_kanji(values: pa.Array) -> pa.Array:
+    return pc.fill_null(pc.match_substring_regex(values, r"\p{Han}"), False)
+
+
+def _unless(mask: pa.Array, values: pa.Array) -> pa.Array:
+    """``values`` where ``mask`` is false, null where it is true."""
+    return pc.if_else(mask, pa.scalar(None, values.type), values)
+
+
+def _only(mask: pa.Array, values: pa.Array) -> pa.Array:
+    """``values`` where ``mask`` is true, null elsewhere."""
+    return pc.if_else(mask, values, pa.scalar(None, values.type))
 
 
 def _compact(family: pa.Array, given: pa.Array) -> pa.Array:
@@ -183,10 +205,16 @@ def build_features(
     family_kana = normalize_name_column(kana.family)
     given_kana = normalize_name_column(kana.given)
 
-    family_reading = pc.coalesce(family.reading, family_kana.reading)
-    given_reading = pc.coalesce(given.reading, given_kana.reading)
-    family_romaji = pc.coalesce(family.romaji, family_kana.romaji)
-    given_romaji = pc.coalesce(given.romaji, given_kana.romaji)
+    family_kanji = _has_kanji(family_raw)
+    given_kanji = _has_kanji(given_raw)
+    # Readings and romaji from kana (the name itself or its furigana) are reliable; those
+    # read from kanji by a dictionary are guesses (names have many readings), kept apart.
+    family_reading = pc.coalesce(family_kana.reading, _unless(family_kanji, family.reading))
+    given_reading = pc.coalesce(given_kana.reading, _unless(given_kanji, given.reading))
+    family_romaji = pc.coalesce(family_kana.romaji, _unless(family_kanji, family.romaji))
+    given_romaji = pc.coalesce(given_kana.romaji, _unless(given_kanji, given.romaji))
+    family_any = pc.coalesce(family_romaji, family.romaji)
+    given_any = pc.coalesce(given_romaji, given.romaji)
 
     emails = _column(records, "emails", pa.list_(string))
     email_keys = _map_list(emails, lambda flat: normalize_email_column(flat).match_key)
@@ -205,13 +233,17 @@ def build_features(
     return pa.table(
         {
             "family_key": family.key,
+            "family_kanji": _only(family_kanji, family.key),
             "family_reading": family_reading,
             "family_romaji": family_romaji,
+            "family_any_romaji": family_any,
             "given_key": given.key,
+            "given_kanji": _only(given_kanji, given.key),
             "given_reading": given_reading,
             "given_romaji": given_romaji,
+            "given_any_romaji": given_any,
             "given_nickname": given_name_key_column(given_raw),
-            "name_compact": _compact(family_romaji, given_romaji),
+            "name_compact": _compact(family_any, given_any),
             "name_reading_compact": _compact(family_reading, given_reading),
             "emails": emails,
             "email_keys": email_keys,

@@ -84,18 +84,28 @@ def read_inputs(
         parts = _split_by_source(table, name)
         for label, part in parts:
             keep_ids = "record_id" in part.column_names
+            # The caller's record_id is the id; a source_record_id beside it is kept as text.
+            drop = [c for c in ("source", "source_record_id") if c in part.column_names]
+            if not keep_ids:
+                drop = [c for c in drop if c != "source_record_id"]
             connector = InMemoryConnector(
-                part.drop_columns(["source"]) if "source" in part.column_names else part,
+                part.drop_columns(drop) if drop else part,
                 source=label,
                 default_region=default_region,
             )
             result = connector.read_all()
             table_records = result.records
             if keep_ids:
-                column = table_records.schema.get_field_index("record_id")
-                table_records = table_records.set_column(
-                    column, "record_id", table_records.column("source_record_id")
+                # The connector writes ids as "{source}:{id}" unless they already are.
+                given = part.column("record_id").cast(pa.string())
+                produced = table_records.column("record_id")
+                kept = pc.if_else(
+                    pc.is_in(produced, value_set=given.combine_chunks()),
+                    produced,
+                    table_records.column("source_record_id"),
                 )
+                column = table_records.schema.get_field_index("record_id")
+                table_records = table_records.set_column(column, "record_id", kept)
             records.append(table_records)
             rejects.append(result.rejects)
             reports.append(result.report)

@@ -141,8 +141,10 @@ class Resolver:
                 m, _sessions = train_in_sessions(features, config.comparisons, u, config.training)
                 model, em_report = fit_prior(levels, config.comparisons, m, u)
                 model = _with_global_prior(model, len(blocked.pairs), table.num_rows)
-        weights = model.match_weights(levels) + _tf_adjustments(
-            features, blocked.pairs, levels, model, config
+        weights = (
+            model.match_weights(levels)
+            + _tf_adjustments(features, blocked.pairs, levels, model, config)
+            + dependence_adjustments(levels, model, config.dependent, config.dependent_discount)
         )
         probabilities = 1.0 / (1.0 + np.exp2(-weights))
         timings["scoring"] = time.perf_counter() - started
@@ -210,6 +212,30 @@ def _with_global_prior(model: MatchModel, candidates: int, records: int) -> Matc
     matches = model.prior * candidates
     prior = min(max(matches / all_pairs, 1e-12), 0.5)
     return model.model_copy(update={"prior": prior})
+
+
+def dependence_adjustments(
+    levels: npt.NDArray[np.int8],
+    model: MatchModel,
+    groups: tuple[tuple[str, ...], ...],
+    discount: float,
+) -> FloatArray:
+    """Weight removed because agreements of one dependent group are not independent.
+
+    Within each group the strongest positive weight counts in full and the other positive
+    weights count ``discount`` times: a household's shared family name, landline and
+    address are one piece of evidence, not three.
+    """
+    names = [c.name for c in model.comparisons]
+    tables = model.weight_tables()
+    adjust = np.zeros(levels.shape[0], dtype=np.float64)
+    for group in groups:
+        columns = [names.index(name) for name in group if name in names]
+        if len(columns) < 2:
+            continue
+        positive = np.column_stack([np.maximum(tables[j][levels[:, j]], 0.0) for j in columns])
+        adjust -= (1.0 - discount) * (positive.sum(axis=1) - positive.max(axis=1))
+    return adjust
 
 
 def _tf_adjustments(

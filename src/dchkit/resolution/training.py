@@ -46,6 +46,10 @@ __all__ = [
 #: blocked on a column ignores every comparison reading a column of the same group.
 COLUMN_GROUPS: dict[str, frozenset[str]] = {
     "family_key": frozenset({"family"}),
+    "family_kanji": frozenset({"family"}),
+    "family_any_romaji": frozenset({"family"}),
+    "given_kanji": frozenset({"given"}),
+    "given_any_romaji": frozenset({"given"}),
     "family_reading": frozenset({"family"}),
     "family_romaji": frozenset({"family"}),
     "given_key": frozenset({"given"}),

@@ -31,7 +31,7 @@ def test_registry_knows_both_tools_and_rejects_others():
 
 
 def test_dchkit_runner_is_skipped_while_resolve_is_missing(monkeypatch):
-    monkeypatch.delattr(dchkit, "resolve", raising=False)
+    monkeypatch.setattr(dchkit, "resolve", None)
     runner = DchkitRunner()
     assert resolve_function() is None
     assert runner.unavailable_reason() == UNAVAILABLE == "dchkit.resolve not available yet"
