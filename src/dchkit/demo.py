@@ -31,7 +31,7 @@ import pyarrow.parquet as pq
 from rich.console import Console
 from rich.table import Table
 
-__all__ = ["run_demo"]
+__all__ = ["DEMO_ID_ALIASES", "read_world_records", "run_demo"]
 
 #: How the demo world's web user ids and support external ids relate to shop customers.
 DEMO_ID_ALIASES = {"user_id": "shopify_customer_id", "zendesk_external_id": "shopify_customer_id"}
@@ -69,6 +69,27 @@ def _read_exports(
             }
         )
     return pa.concat_tables(records), pa.concat_tables(events), rows
+
+
+def read_world_records(
+    world: Any, directory: Path, *, default_region: str = "JP"
+) -> tuple[pa.Table, dict[str, str]]:
+    """Write a synthetic world's exports to ``directory`` and read its records back.
+
+    Every table goes through its connector preset, as a user's files would.
+
+    Returns:
+        The canonical records and the true person of each record.
+    """
+    exports = world.write(directory)
+    manifest = json.loads((exports / "manifest.json").read_text(encoding="utf-8"))
+    tables = [
+        _connector(exports, info, default_region).read_all().records
+        for info in manifest["tables"].values()
+        if info["kind"] == "records" or info["preset"] == "segment_events"
+    ]
+    records = pa.concat_tables(tables)
+    return records, _truth_for(records, world.truth)
 
 
 def _truth_for(records: pa.Table, truth: pa.Table) -> dict[str, str]:

@@ -40,6 +40,7 @@ from dchkit.resolution.graph import IdentifierLimit, cluster
 from dchkit.resolution.ids import assign_customer_ids
 from dchkit.resolution.model import MatchModel, default_model, estimate_u
 from dchkit.resolution.result import Resolution
+from dchkit.resolution.scoring import dependence_adjustments, tf_adjustments
 from dchkit.resolution.training import fit_prior, train_in_sessions
 from dchkit.schema import RECORDS_SCHEMA, conform
 
@@ -143,7 +144,7 @@ class Resolver:
                 model = _with_global_prior(model, len(blocked.pairs), table.num_rows)
         weights = (
             model.match_weights(levels)
-            + _tf_adjustments(features, blocked.pairs, levels, model, config)
+            + tf_adjustments(features, blocked.pairs, levels, model, config.tf_adjust)
             + dependence_adjustments(levels, model, config.dependent, config.dependent_discount)
         )
         probabilities = 1.0 / (1.0 + np.exp2(-weights))
@@ -212,62 +213,6 @@ def _with_global_prior(model: MatchModel, candidates: int, records: int) -> Matc
     matches = model.prior * candidates
     prior = min(max(matches / all_pairs, 1e-12), 0.5)
     return model.model_copy(update={"prior": prior})
-
-
-def dependence_adjustments(
-    levels: npt.NDArray[np.int8],
-    model: MatchModel,
-    groups: tuple[tuple[str, ...], ...],
-    discount: float,
-) -> FloatArray:
-    """Weight removed because agreements of one dependent group are not independent.
-
-    Within each group the strongest positive weight counts in full and the other positive
-    weights count ``discount`` times: a household's shared family name, landline and
-    address are one piece of evidence, not three.
-    """
-    names = [c.name for c in model.comparisons]
-    tables = model.weight_tables()
-    adjust = np.zeros(levels.shape[0], dtype=np.float64)
-    for group in groups:
-        columns = [names.index(name) for name in group if name in names]
-        if len(columns) < 2:
-            continue
-        positive = np.column_stack([np.maximum(tables[j][levels[:, j]], 0.0) for j in columns])
-        adjust -= (1.0 - discount) * (positive.sum(axis=1) - positive.max(axis=1))
-    return adjust
-
-
-def _tf_adjustments(
-    features: pa.Table,
-    pairs: npt.NDArray[np.int64],
-    levels: npt.NDArray[np.int8],
-    model: MatchModel,
-    config: ResolverConfig,
-) -> FloatArray:
-    """Weight change for exact agreement on common vs rare values (term frequency)."""
-    adjust = np.zeros(len(pairs), dtype=np.float64)
-    names = [c.name for c in config.comparisons]
-    for name in config.tf_adjust:
-        if name not in names:
-            msg = f"tf_adjust names {name!r}, which is not a comparison"
-            raise ConfigError(msg, fix=f"use one of {names}")
-        j = names.index(name)
-        comparison = config.comparisons[j]
-        column = features.column(comparison.levels[0].column).combine_chunks()
-        if pa.types.is_list(column.type):
-            continue
-        codes = column.dictionary_encode().indices.to_numpy(zero_copy_only=False)
-        codes = np.nan_to_num(codes.astype(np.float64), nan=-1).astype(np.int64)
-        valid = codes >= 0
-        if not valid.any():
-            continue
-        frequency = np.bincount(codes[valid]) / valid.sum()
-        top = levels[:, j] == comparison.top_level
-        left = codes[pairs[top, 0]]
-        u_top = model.u[j][comparison.top_level]
-        adjust[top] = np.log2(u_top / np.maximum(frequency[left], 1.0 / valid.sum()))
-    return adjust
 
 
 def _limits(table: pa.Table, config: ResolverConfig) -> list[IdentifierLimit]:

@@ -20,6 +20,7 @@ import pyarrow.compute as pc
 from dchkit.errors import ConfigError, ProfileNotFoundError
 from dchkit.resolution.comparisons import NULL_LEVEL, compare_pairs
 from dchkit.resolution.metrics import ClusterMetrics, evaluate_clusters
+from dchkit.resolution.scoring import dependence_adjustments
 
 if TYPE_CHECKING:
     from dchkit.resolution.blocking import HubValue
@@ -246,11 +247,16 @@ class Resolution:
         probability = float(1.0 / (1.0 + np.exp2(-weight)))
         steps = []
         tables = self.model.weight_tables()
-        tf_total = (
-            weight
-            - self.model.prior_weight
-            - sum(float(tables[c][levels[c]]) for c in range(len(levels)))
+        dependence = float(
+            dependence_adjustments(
+                np.asarray(levels)[None, :],
+                self.model,
+                self.config.dependent,
+                self.config.dependent_discount,
+            )[0]
         )
+        raw = sum(float(tables[c][levels[c]]) for c in range(len(levels)))
+        tf_total = weight - self.model.prior_weight - raw - dependence
         for c, comparison in enumerate(self.config.comparisons):
             level = int(levels[c])
             null = level == NULL_LEVEL
@@ -266,6 +272,17 @@ class Resolution:
                     m=None if null else self.model.m[c][level],
                     u=None if null else self.model.u[c][level],
                     weight=step_weight,
+                )
+            )
+        if dependence:
+            steps.append(
+                ComparisonStep(
+                    comparison="dependence",
+                    level=0,
+                    level_name="household fields",
+                    m=None,
+                    u=None,
+                    weight=dependence,
                 )
             )
         verdict, reason = self._verdict(i, j, candidate, probability)

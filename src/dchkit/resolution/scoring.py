@@ -1,0 +1,79 @@
+"""Adjustments to Fellegi–Sunter match weights: value frequency and dependent evidence.
+
+Plain Fellegi–Sunter adds up independent evidence. Two corrections make it fit customer
+data: agreeing on a common value is weaker evidence than on a rare one (term frequency),
+and fields a household shares agree together for different people (dependence).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+import pyarrow as pa
+
+from dchkit.errors import ConfigError
+from dchkit.resolution.model import MatchModel
+
+__all__ = ["dependence_adjustments", "tf_adjustments"]
+
+FloatArray = npt.NDArray[np.float64]
+
+
+def dependence_adjustments(
+    levels: npt.NDArray[np.int8],
+    model: MatchModel,
+    groups: tuple[tuple[str, ...], ...],
+    discount: float,
+) -> FloatArray:
+    """Weight removed because agreements of one dependent group are not independent.
+
+    Within each group the strongest positive weight counts in full and the other positive
+    weights count ``discount`` times: a household's shared family name, landline and
+    address are one piece of evidence, not three.
+    """
+    names = [c.name for c in model.comparisons]
+    tables = model.weight_tables()
+    adjust = np.zeros(levels.shape[0], dtype=np.float64)
+    for group in groups:
+        columns = [names.index(name) for name in group if name in names]
+        if len(columns) < 2:
+            continue
+        positive = np.column_stack([np.maximum(tables[j][levels[:, j]], 0.0) for j in columns])
+        adjust -= (1.0 - discount) * (positive.sum(axis=1) - positive.max(axis=1))
+    return adjust
+
+
+def tf_adjustments(
+    features: pa.Table,
+    pairs: npt.NDArray[np.int64],
+    levels: npt.NDArray[np.int8],
+    model: MatchModel,
+    tf_adjust: tuple[str, ...],
+) -> FloatArray:
+    """Weight change for exact agreement on common vs rare values (term frequency).
+
+    For a pair at the top level of a listed comparison, the u of that level is replaced by
+    the frequency of the pair's value: agreeing on 佐藤 counts less than on 勅使河原.
+    """
+    adjust = np.zeros(len(pairs), dtype=np.float64)
+    names = [c.name for c in model.comparisons]
+    for name in tf_adjust:
+        if name not in names:
+            msg = f"tf_adjust names {name!r}, which is not a comparison"
+            raise ConfigError(msg, fix=f"use one of {names}")
+        j = names.index(name)
+        comparison = model.comparisons[j]
+        column = features.column(comparison.levels[0].column).combine_chunks()
+        if pa.types.is_list(column.type):
+            continue
+        codes = column.dictionary_encode().indices.to_numpy(zero_copy_only=False)
+        codes = np.nan_to_num(codes.astype(np.float64), nan=-1).astype(np.int64)
+        valid = codes >= 0
+        if not valid.any():
+            continue
+        frequency = np.bincount(codes[valid]) / valid.sum()
+        top = levels[:, j] == comparison.top_level
+        left = codes[pairs[top, 0]]
+        u_top = model.u[j][comparison.top_level]
+        adjust[top] = np.log2(u_top / np.maximum(frequency[left], 1.0 / valid.sum()))
+    return adjust
