@@ -32,8 +32,9 @@ def _jw(column: str, threshold: float) -> Level:
 DEFAULT_COMPARISONS: tuple[Comparison, ...] = (
     Comparison(
         name="family_name",
-        description="Family name in any script; swapped or unspaced names via the compact "
-        "key; a kanji name and a kana name without furigana are compared only by the "
+        description="Family name in any script; the whole name (either order, unspaced, "
+        "with a typo) via the compact keys — in this comparison only, so a swapped name "
+        "counts once; a kanji name and a kana name without furigana are compared only by the "
         "dictionary reading, and are not counted as different when it disagrees.",
         levels=(
             Level(column="family_key"),
@@ -41,6 +42,8 @@ DEFAULT_COMPARISONS: tuple[Comparison, ...] = (
             Level(column="family_romaji"),
             Level(column="name_compact"),
             Level(column="family_any_romaji"),
+            Level(column="name_guess_compact"),
+            _jw("name_guess_compact", 0.92),
             _jw("family_any_romaji", 0.92),
             _jw("family_any_romaji", 0.8),
         ),
@@ -53,7 +56,6 @@ DEFAULT_COMPARISONS: tuple[Comparison, ...] = (
             Level(column="given_key"),
             Level(column="given_reading"),
             Level(column="given_romaji"),
-            Level(column="name_compact"),
             Level(column="given_nickname"),
             Level(column="given_any_romaji"),
             _jw("given_any_romaji", 0.92),
@@ -106,11 +108,12 @@ DEFAULT_BLOCKING: tuple[BlockingRule, ...] = (
     block_on("phones", max_block_size=30),
     block_on("family_any_romaji", "birth_text"),
     block_on("given_any_romaji", "birth_text"),
-    block_on("name_compact", "postcode"),
+    block_on("name_guess_compact", "postcode"),
     block_on("family_any_romaji", "postcode"),
     block_on("given_any_romaji", "postcode"),
     block_on("family_any_romaji", "given_any_romaji", max_block_size=60),
-    block_on("name_compact", "city_key"),
+    block_on("name_guess_compact", "city_key"),
+    block_on("birth_text", max_block_size=100),
     block_on("family_key", "given_key", max_block_size=60),
     block_on("address_key", max_block_size=30),
     block_on("birth_text", "postcode"),

@@ -16,6 +16,7 @@ Columns (all nullable; list columns may be empty):
 ``given_nickname``        list: canonical formal forms of the given name (Bob → robert)
 ``name_compact``          list: romaji of family+given and given+family, no spaces — meets
                           swapped order and unspaced kana names (ヤマダタロウ)
+``name_guess_compact``    the same from the ``*_any_romaji`` keys (kanji read by dictionary)
 ``name_reading_compact``  list: the same with readings
 ``emails``                list: e-mail addresses as normalized by the connector
 ``email_keys``            list: provider-aware match keys (gmail dots and +tags dropped)
@@ -41,7 +42,7 @@ Examples:
     ['yamada', 'yamadataro', 'smith']
     >>> f.column("family_romaji").to_pylist()  # kanji readings are guesses, kept apart
     [None, 'yamadataro', 'smith']
-    >>> f.column("name_compact").to_pylist()[:2]
+    >>> f.column("name_guess_compact").to_pylist()[:2]
     [['yamadataro', 'taroyamada'], ['yamadataro']]
     >>> f.column("given_nickname").to_pylist()[2]
     ['robert']
@@ -81,6 +82,7 @@ FEATURE_COLUMNS = (
     "given_any_romaji",
     "given_nickname",
     "name_compact",
+    "name_guess_compact",
     "name_reading_compact",
     "emails",
     "email_keys",
@@ -243,7 +245,8 @@ def build_features(
             "given_romaji": given_romaji,
             "given_any_romaji": given_any,
             "given_nickname": given_name_key_column(given_raw),
-            "name_compact": _compact(family_any, given_any),
+            "name_compact": _compact(family_romaji, given_romaji),
+            "name_guess_compact": _compact(family_any, given_any),
             "name_reading_compact": _compact(family_reading, given_reading),
             "emails": emails,
             "email_keys": email_keys,

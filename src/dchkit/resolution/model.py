@@ -235,6 +235,8 @@ def train(
     tolerance: float = 1e-5,
     fixed: Sequence[str] = (),
     initial_m: Sequence[Sequence[float]] | None = None,
+    dependent: Sequence[Sequence[str]] = (),
+    discount: float = 1.0,
 ) -> tuple[MatchModel, EmReport]:
     """Learn m and λ by expectation–maximisation on candidate-pair levels, u held fixed.
 
@@ -248,6 +250,10 @@ def train(
         fixed: Names of comparisons whose m stays at its starting value (e.g. a field
             used in every blocking rule, whose m EM cannot learn).
         initial_m: Starting m per comparison; default: most mass on the top level.
+        dependent: Groups of comparison names whose positive weights are not independent
+            (see :func:`dchkit.resolution.scoring.dependence_adjustments`); the E-step
+            scores pairs the way the resolver will.
+        discount: Share of a dependent group's weaker agreements that counts.
 
     Returns:
         The trained model and a report of the iterations.
@@ -257,6 +263,12 @@ def train(
         msg = "EM needs candidate pairs, and blocking produced none"
         raise ConfigError(msg, fix="check the blocking rules against the feature columns")
     patterns, counts = np.unique(levels, axis=0, return_counts=True)
+    names = [c.name for c in comparisons]
+    groups = [
+        [names.index(name) for name in group if name in names]
+        for group in dependent
+        if sum(name in names for name in group) >= 2
+    ]
     weights_u = [np.append(np.log2(np.clip(row, _FLOOR, None)), 0.0) for row in u]
     starts = initial_m if initial_m is not None else [_initial_m(c) for c in comparisons]
     m = [np.asarray(_normalized(row), dtype=np.float64) for row in starts]
@@ -264,13 +276,17 @@ def train(
     converged = False
     iteration = 0
     for iteration in range(1, max_iterations + 1):  # noqa: B007 - read after the loop
-        log_m = np.zeros(len(patterns))
-        log_u = np.zeros(len(patterns))
-        for j in range(len(comparisons)):
-            table_m = np.append(np.log2(np.clip(m[j], _FLOOR, None)), 0.0)
-            log_m += table_m[patterns[:, j]]
-            log_u += weights_u[j][patterns[:, j]]
-        weight = math.log2(prior / (1 - prior)) + log_m - log_u
+        per_comparison = np.column_stack(
+            [
+                np.append(np.log2(np.clip(m[j], _FLOOR, None)), 0.0)[patterns[:, j]]
+                - weights_u[j][patterns[:, j]]
+                for j in range(len(comparisons))
+            ]
+        )
+        weight = math.log2(prior / (1 - prior)) + per_comparison.sum(axis=1)
+        for group in groups:
+            positive = np.maximum(per_comparison[:, group], 0.0)
+            weight -= (1.0 - discount) * (positive.sum(axis=1) - positive.max(axis=1))
         posterior = 1.0 / (1.0 + np.exp2(-np.clip(weight, -60, 60)))
         mass = posterior * counts
         new_prior = float(np.clip(mass.sum() / counts.sum(), _FLOOR, 1 - _FLOOR))

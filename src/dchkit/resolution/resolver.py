@@ -41,7 +41,7 @@ from dchkit.resolution.ids import assign_customer_ids
 from dchkit.resolution.model import MatchModel, default_model, estimate_u
 from dchkit.resolution.result import Resolution
 from dchkit.resolution.scoring import dependence_adjustments, tf_adjustments
-from dchkit.resolution.training import fit_prior, train_in_sessions
+from dchkit.resolution.training import refine, train_in_sessions
 from dchkit.schema import RECORDS_SCHEMA, conform
 
 __all__ = ["Resolver"]
@@ -140,7 +140,14 @@ class Resolver:
                     features, config.comparisons, max_pairs=config.random_pairs, seed=config.seed
                 )
                 m, _sessions = train_in_sessions(features, config.comparisons, u, config.training)
-                model, em_report = fit_prior(levels, config.comparisons, m, u)
+                model, em_report = refine(
+                    levels,
+                    config.comparisons,
+                    m,
+                    u,
+                    dependent=config.dependent,
+                    discount=config.dependent_discount,
+                )
                 model = _with_global_prior(model, len(blocked.pairs), table.num_rows)
         weights = (
             model.match_weights(levels)

@@ -38,7 +38,7 @@ __all__ = [
     "HOUSEHOLD_GROUPS",
     "SessionReport",
     "comparison_groups",
-    "fit_prior",
+    "refine",
     "train_in_sessions",
 ]
 
@@ -57,6 +57,7 @@ COLUMN_GROUPS: dict[str, frozenset[str]] = {
     "given_romaji": frozenset({"given"}),
     "given_nickname": frozenset({"given"}),
     "name_compact": frozenset({"family", "given"}),
+    "name_guess_compact": frozenset({"family", "given"}),
     "name_reading_compact": frozenset({"family", "given"}),
     "emails": frozenset({"email"}),
     "email_keys": frozenset({"email"}),
@@ -145,18 +146,27 @@ def train_in_sessions(
     return m, tuple(reports)
 
 
-def fit_prior(
+def refine(
     levels: np.ndarray,
     comparisons: Sequence[Comparison],
     m: Sequence[Sequence[float]],
     u: Sequence[Sequence[float]],
+    *,
+    dependent: Sequence[Sequence[str]],
+    discount: float,
 ) -> tuple[MatchModel, EmReport]:
-    """Fit λ among candidate pairs by EM with m and u held fixed."""
+    """Final EM over all candidate pairs, from the sessions' m, scoring as the resolver does.
+
+    With household dependence in the E-step, a household's look-alike pairs no longer
+    pull the match class towards "different given name is normal"; with the sessions' m as
+    the start, EM refines m and fits λ on all the evidence.
+    """
     return train(
         levels,
         comparisons,
         u,
         prior=0.1,
         initial_m=m,
-        fixed=[c.name for c in comparisons],
+        dependent=dependent,
+        discount=discount,
     )
