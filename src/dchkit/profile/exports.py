@@ -1,0 +1,199 @@
+"""Exports: profiles, traits and segment members to Arrow, pandas, polars and files.
+
+:func:`profile_table` flattens golden records (lists joined, consent as ``consent_<purpose>``
+columns, external ids as ``external_id_<type>``) and joins the store's traits;
+:func:`write_table` writes any table as Parquet, CSV or JSON Lines; :func:`salesforce_upsert`
+shapes golden records for a Salesforce Contact upsert with the dchkit customer id as the
+external id field. Exports honour consent when asked (``require_consent="email"``).
+
+Examples:
+    >>> import pyarrow as pa
+    >>> from dchkit.profile import ProfileStore
+    >>> from dchkit.profile.exports import profile_table, salesforce_upsert
+    >>> from dchkit.resolution import Resolver
+    >>> res = Resolver().resolve(pa.table({
+    ...     "record_id": ["crm:003A"], "source": ["crm"], "source_record_id": ["003A"],
+    ...     "given_name": ["Taro"], "family_name": ["Yamada"],
+    ...     "emails": [["taro@example.jp"]],
+    ...     "external_ids": pa.array([[("salesforce_contact_id", "003A")]],
+    ...                              pa.map_(pa.string(), pa.string())),
+    ... }))
+    >>> store = ProfileStore.from_resolution(res)
+    >>> profile_table(store).column("emails").to_pylist()
+    ['taro@example.jp']
+    >>> row = salesforce_upsert(store).to_pylist()[0]
+    >>> row["Id"], row["LastName"], row["Email"]
+    ('003A', 'Yamada', 'taro@example.jp')
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from dchkit.errors import ProfileError
+from dchkit.profile._arrow import map_entries, to_array
+
+if TYPE_CHECKING:
+    from dchkit.profile.store import ProfileStore
+
+__all__ = ["FileFormat", "profile_table", "salesforce_upsert", "to_frame", "write_table"]
+
+FileFormat = Literal["parquet", "csv", "jsonl"]
+_LIST_FIELDS = ("emails", "phones", "sources")
+_SCALARS = (
+    "customer_id", "given_name", "family_name", "full_name", "name_kana", "birth_date",
+    "postcode", "country", "region", "city", "street", "company", "record_count",
+    "first_seen", "updated_at",
+)  # fmt: skip
+
+
+def _map_columns(
+    column: pa.ChunkedArray | pa.Array, prefix: str, count: int
+) -> dict[str, pa.Array]:
+    keys, items, rows = map_entries(column)
+    found: dict[str, pa.Array] = {}
+    for key in sorted(set(keys.to_pylist())):
+        hit = pc.equal(keys, key)
+        position = pa.array(rows).filter(hit)
+        values = items.filter(hit)
+        index = pc.index_in(pa.array(range(count), pa.int64()), value_set=position)
+        found[f"{prefix}{key}"] = values.take(index)
+    return found
+
+
+def profile_table(
+    store: ProfileStore, *, require_consent: str | None = None, traits: bool = True
+) -> pa.Table:
+    """One flat row per customer: golden fields, consent, external ids and traits.
+
+    Lists (emails, phones, sources) are joined with ``"; "`` so every format can hold them.
+
+    Args:
+        store: The profile store.
+        require_consent: Keep only customers whose latest consent for this purpose is yes.
+        traits: Join the store's computed traits (when it has any).
+    """
+    golden = store.golden
+    n = golden.num_rows
+    columns: dict[str, pa.Array] = {name: to_array(golden.column(name)) for name in _SCALARS}
+    for name in _LIST_FIELDS:
+        columns[name] = pc.binary_join(golden.column(name), "; ")
+    columns.update(_map_columns(golden.column("consent"), "consent_", n))
+    columns.update(_map_columns(golden.column("external_ids"), "external_id_", n))
+    if traits and store.traits is not None:
+        for name in store.traits.column_names[1:]:
+            columns[name] = to_array(store.traits.column(name))
+    table = pa.table(columns)
+    if require_consent is not None:
+        consent = pc.map_lookup(golden.column("consent"), pa.scalar(require_consent), "first")
+        table = table.filter(pc.fill_null(consent, False))
+    return table
+
+
+def salesforce_upsert(
+    store: ProfileStore,
+    *,
+    external_id_field: str = "Dchkit_Customer_Id__c",
+    id_type: str = "salesforce_contact_id",
+) -> pa.Table:
+    """Golden records shaped for a Salesforce Contact upsert (Bulk API CSV columns).
+
+    ``Id`` is the customer's Salesforce contact id when it has one (update), else empty
+    (insert); ``external_id_field`` carries the dchkit customer id so the next upsert
+    matches the same contact. ``HasOptedOutOfEmail`` is the inverse of ``consent.email``.
+    """
+    golden = store.golden
+
+    def lookup(column: str, key: str) -> pa.Array:
+        return to_array(pc.map_lookup(golden.column(column), pa.scalar(key), "first"))
+
+    email_consent = lookup("consent", "email")
+    phones = golden.column("phones")
+    return pa.table(
+        {
+            "Id": lookup("external_ids", id_type),
+            external_id_field: to_array(golden.column("customer_id")),
+            "FirstName": to_array(golden.column("given_name")),
+            "LastName": to_array(golden.column("family_name")),
+            "Email": _first(golden.column("emails")),
+            "Phone": _first(phones),
+            "Birthdate": to_array(golden.column("birth_date")),
+            "MailingStreet": to_array(golden.column("street")),
+            "MailingCity": to_array(golden.column("city")),
+            "MailingState": to_array(golden.column("region")),
+            "MailingPostalCode": to_array(golden.column("postcode")),
+            "MailingCountry": to_array(golden.column("country")),
+            "Account.Name": to_array(golden.column("company")),
+            "HasOptedOutOfEmail": pc.invert(email_consent),
+        }
+    )
+
+
+def _first(lists: pa.ChunkedArray | pa.Array) -> pa.Array:
+    """The first item of each list (null for an empty list)."""
+    array = to_array(lists)
+    lengths = pc.fill_null(pc.list_value_length(array), 0)
+    safe = pc.if_else(pc.greater(lengths, 0), array, pa.scalar(None, array.type))
+    return to_array(pc.list_element(safe, 0)) if len(array) else pa.array([], pa.string())
+
+
+def to_frame(table: pa.Table, kind: str = "arrow") -> Any:
+    """The table as Arrow (unchanged), a pandas DataFrame or a polars DataFrame."""
+    if kind == "arrow":
+        return table
+    if kind == "pandas":  # pragma: no branch
+        return table.to_pandas()
+    if kind == "polars":
+        import polars as pl
+
+        return pl.from_arrow(table)
+    msg = f"unknown frame kind {kind!r}"
+    raise ProfileError(msg, fix="use 'arrow', 'pandas' or 'polars'")
+
+
+def write_table(table: pa.Table, path: str | Path, *, format: FileFormat | None = None) -> Path:
+    """Write a table as Parquet, CSV or JSON Lines (format from the suffix by default).
+
+    CSV cannot hold lists or maps; they are written as JSON text.
+    """
+    target = Path(path)
+    kind = format or {".parquet": "parquet", ".csv": "csv", ".jsonl": "jsonl"}.get(target.suffix)
+    if kind == "parquet":
+        import pyarrow.parquet as pq
+
+        pq.write_table(table, target)
+    elif kind == "csv":
+        import pyarrow.csv as pacsv
+
+        pacsv.write_csv(_flat(table), target)
+    elif kind == "jsonl":
+        import json
+
+        with target.open("w", encoding="utf-8") as handle:
+            for batch in table.to_batches(max_chunksize=10_000):
+                for row in batch.to_pylist():
+                    handle.write(json.dumps(row, ensure_ascii=False, default=str) + "\n")
+    else:
+        msg = f"cannot tell the file format of {str(target)!r}"
+        raise ProfileError(msg, fix="use a .parquet, .csv or .jsonl suffix, or pass format=")
+    return target
+
+
+def _flat(table: pa.Table) -> pa.Table:
+    import json
+
+    columns = []
+    for column in table.columns:
+        if pa.types.is_nested(column.type):
+            text = [
+                None if v is None else json.dumps(v, ensure_ascii=False, default=str)
+                for v in column.to_pylist()
+            ]
+            columns.append(pa.array(text, pa.string()))
+        else:
+            columns.append(column)
+    return pa.table(columns, names=table.column_names)

@@ -1,0 +1,536 @@
+"""``ProfileStore``: the in-memory profile layer over plain Arrow tables, indexed once.
+
+The store takes the tables a resolution produces — ``records``, ``clusters``, ``golden``,
+``lineage``, the merged-id ``aliases`` — plus the timeline ``events``, and builds, once:
+
+- an identifier index (``email=…``, ``phone=…``, ``{type}=…`` for every external id,
+  ``record_id=…``) to a customer; a value shared by several customers (a family e-mail)
+  is kept as *ambiguous* and never silently resolved to one of them;
+- the customer of every event: by its ``record_id`` through the clusters, failing that by
+  its identifiers (email, phone, user_id, anonymous_id — in that order) through the index;
+  events that match nobody are kept in :attr:`ProfileStore.unattributed` and counted;
+- records, lineage and events grouped by customer (events in time order), so a profile or
+  a timeline is a slice, not a scan.
+
+Inputs are plain tables so that a persistent store (SQLite) can supply the same.
+
+Examples:
+    >>> import pyarrow as pa
+    >>> from dchkit.profile import ProfileStore
+    >>> from dchkit.resolution import Resolver
+    >>> res = Resolver().resolve(pa.table({
+    ...     "record_id": ["crm:1", "ec:9"], "source": ["crm", "ec"],
+    ...     "source_record_id": ["1", "9"], "family_name": ["山田", "山田"],
+    ...     "emails": [["taro@example.jp"], ["taro@example.jp"]],
+    ...     "phones": [[], ["+819012345678"]],
+    ... }))
+    >>> store = ProfileStore.from_resolution(res)
+    >>> profile = store.lookup(phone="090-1234-5678")
+    >>> profile.customer_id == store.lookup(email="taro@example.jp").customer_id
+    True
+    >>> sorted(r.record_id for r in profile.records)
+    ['crm:1', 'ec:9']
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from dchkit.errors import ProfileError, ProfileNotFoundError
+from dchkit.profile._arrow import IntArray, group_offsets, map_entries, to_array
+from dchkit.profile.privacy import (
+    AUDIT_SCHEMA,
+    SUPPRESSION_SCHEMA,
+    Erasure,
+    SuppressionResult,
+    audit_rows,
+    hash_keys,
+    identifier_keys,
+    suppress,
+    suppressed_rows,
+    suppression_table,
+)
+from dchkit.schema import EVENTS_SCHEMA, GOLDEN_SCHEMA, LINEAGE_SCHEMA, conform
+
+if TYPE_CHECKING:
+    from dchkit.profile.profile import Profile
+    from dchkit.profile.timeline import TimelinePage
+    from dchkit.profile.traits import TraitLike
+    from dchkit.resolution import Resolution
+
+__all__ = ["ALIASES_SCHEMA", "ProfileStore", "profiles"]
+
+#: Merged-away customer ids and the id that survived them.
+ALIASES_SCHEMA = pa.schema(
+    [
+        pa.field("alias", pa.string(), nullable=False),
+        pa.field("customer_id", pa.string(), nullable=False),
+    ]
+)
+#: Priority of event identifiers when an event has no known record.
+_EVENT_ID_PRIORITY = {"email": 0, "phone": 1, "user_id": 2, "anonymous_id": 3}
+_LOOKUP_KINDS = ("email", "phone", "record_id")
+
+
+def _empty(schema: pa.Schema) -> pa.Table:
+    return schema.empty_table()
+
+
+def _aliases_table(aliases: pa.Table | Mapping[str, str] | None) -> pa.Table:
+    if aliases is None:
+        return _empty(ALIASES_SCHEMA)
+    if isinstance(aliases, Mapping):
+        return pa.table(
+            {"alias": list(aliases), "customer_id": list(aliases.values())}, schema=ALIASES_SCHEMA
+        )
+    return aliases.select(["alias", "customer_id"]).cast(ALIASES_SCHEMA)
+
+
+class ProfileStore:
+    """Profiles, timelines, traits and erasure over one resolved set of customers.
+
+    Args:
+        records: Canonical records (``RECORDS_SCHEMA``).
+        clusters: ``record_id → customer_id``.
+        golden: One golden record per customer (``GOLDEN_SCHEMA``).
+        lineage: Where each golden value came from (``LINEAGE_SCHEMA``).
+        events: Timeline events (``EVENTS_SCHEMA``); None for none.
+        aliases: Merged-away customer id → surviving id (a mapping or a table with
+            ``alias`` and ``customer_id``).
+        suppressions: Salted hashes of erased people's identifiers; their rows in
+            ``records`` and ``events`` are dropped on the way in.
+        audit: An audit log to continue (``AUDIT_SCHEMA``).
+        salt: The salt of the suppression hashes; random when None (a persistent store
+            must keep it, or its suppressions stop matching).
+        default_region: Region for phone numbers looked up without a country code.
+    """
+
+    def __init__(
+        self,
+        *,
+        records: pa.Table,
+        clusters: pa.Table,
+        golden: pa.Table,
+        lineage: pa.Table,
+        events: pa.Table | None = None,
+        aliases: pa.Table | Mapping[str, str] | None = None,
+        suppressions: pa.Table | None = None,
+        audit: pa.Table | None = None,
+        salt: bytes | None = None,
+        default_region: str = "JP",
+    ) -> None:
+        self.salt = salt if salt is not None else os.urandom(16)
+        self.default_region = default_region
+        self.suppressions = (
+            _empty(SUPPRESSION_SCHEMA) if suppressions is None else suppressions
+        ).cast(SUPPRESSION_SCHEMA)
+        self.audit = (_empty(AUDIT_SCHEMA) if audit is None else audit).cast(AUDIT_SCHEMA)
+        events = _empty(EVENTS_SCHEMA) if events is None else conform(events, EVENTS_SCHEMA)
+        kept_records = suppress(records, self.suppressions, self.salt)
+        kept_events = suppress(events, self.suppressions, self.salt)
+        #: Rows of the input dropped because they belong to erased people.
+        self.suppressed = {
+            "records": kept_records.dropped.num_rows,
+            "events": kept_events.dropped.num_rows,
+        }
+        self.records = kept_records.kept
+        self.events = kept_events.kept
+        clusters = clusters.select(["record_id", "customer_id"])
+        known = pc.is_in(
+            clusters.column("record_id"), value_set=to_array(self.records["record_id"])
+        )
+        self.clusters = clusters.filter(known)
+        self.golden = conform(golden, GOLDEN_SCHEMA, what="golden")
+        self.lineage = conform(lineage, LINEAGE_SCHEMA, what="lineage")
+        self.aliases = _aliases_table(aliases)
+        self.traits: pa.Table | None = None
+        self._listeners: list[Callable[[str], None]] = []
+        self._build()
+
+    @classmethod
+    def from_resolution(
+        cls, resolution: Resolution, events: pa.Table | None = None, **options: Any
+    ) -> ProfileStore:
+        """A store over a :class:`~dchkit.resolution.Resolution` and its events.
+
+        The resolution's merges and splits start the audit log.
+        """
+        from dchkit.profile.privacy import audit_rows
+
+        entries = [
+            (change.kind, change.customer_id, _change_detail(change.kind, change.other_id))
+            for change in resolution.changes
+            if change.kind in ("merged", "split")
+        ]
+        audit = options.pop("audit", None)
+        log = audit_rows(entries)
+        return cls(
+            records=resolution.records,
+            clusters=resolution.clusters,
+            golden=resolution.golden,
+            lineage=resolution.lineage,
+            events=events,
+            aliases=resolution.aliases,
+            audit=log if audit is None else pa.concat_tables([audit.cast(AUDIT_SCHEMA), log]),
+            **options,
+        )
+
+    # ----------------------------------------------------------------- building
+    def _build(self) -> None:
+        """(Re)build every index from the current tables."""
+        golden_ids = to_array(self.golden.column("customer_id"))
+        n = len(golden_ids)
+        self._customer_ids = golden_ids
+        self._row_of: dict[str, int] | None = None
+        self._alias_of = dict(
+            zip(
+                self.aliases.column("alias").to_pylist(),
+                self.aliases.column("customer_id").to_pylist(),
+                strict=True,
+            )
+        )
+        cluster_cix = pc.index_in(self.clusters.column("customer_id"), value_set=golden_ids)
+        position = pc.index_in(
+            self.records.column("record_id"), value_set=to_array(self.clusters["record_id"])
+        )
+        record_cix = _fill(pc.take(cluster_cix, position))
+        self._record_cix = record_cix
+        self._records_by, self._record_offsets = _grouped(self.records, record_cix, n)
+        lineage_cix = _fill(pc.index_in(self.lineage.column("customer_id"), value_set=golden_ids))
+        self._lineage_by, self._lineage_offsets = _grouped(self.lineage, lineage_cix, n)
+        self._build_identifiers(record_cix)
+        self._build_events(record_cix, n)
+
+    def _build_identifiers(self, record_cix: IntArray) -> None:
+        keys, rows = identifier_keys(self.records)
+        owners = record_cix[rows]
+        pairs = pa.table({"key": keys, "cix": owners}).filter(pa.array(owners >= 0))
+        distinct = pairs.group_by(["key", "cix"]).aggregate([])
+        per_key = distinct.group_by("key").aggregate([("cix", "count"), ("cix", "min")])
+        unique = pc.equal(per_key.column("cix_count"), 1)
+        self._keys = to_array(per_key.filter(unique).column("key"))
+        self._key_cix = to_array(per_key.filter(unique).column("cix_min")).to_numpy()
+        self._ambiguous_keys = distinct.filter(
+            pc.is_in(
+                distinct.column("key"), value_set=to_array(per_key.filter(pc.invert(unique))["key"])
+            )
+        )
+        self._key_index: dict[str, int] | None = None
+
+    def _build_events(self, record_cix: IntArray, n: int) -> None:
+        events = self.events
+        record_ids = to_array(self.records.column("record_id"))
+        by_record = pc.index_in(events.column("record_id"), value_set=record_ids)
+        cix = np.full(events.num_rows, -1, dtype=np.int64)
+        found = pc.is_valid(by_record).to_numpy(zero_copy_only=False)
+        cix[found] = record_cix[to_array(by_record).filter(pa.array(found)).to_numpy()]
+        kinds, values, rows = map_entries(events.column("identifiers"))
+        if len(kinds):
+            keys = pc.binary_join_element_wise(kinds, values, "=")
+            hit = pc.index_in(keys, value_set=self._keys)
+            priority = np.array(
+                [_EVENT_ID_PRIORITY.get(k, 9) for k in pc.unique(kinds).to_pylist()]
+            )[pc.index_in(kinds, value_set=pc.unique(kinds)).to_numpy()]
+            usable = pc.is_valid(hit).to_numpy(zero_copy_only=False) & (cix[rows] < 0)
+            rows_u, prio_u = rows[usable], priority[usable]
+            owner_u = self._key_cix[to_array(hit).filter(pa.array(usable)).to_numpy()]
+            order = np.lexsort((prio_u, rows_u))
+            rows_u, owner_u = rows_u[order], owner_u[order]
+            first = np.ones(len(rows_u), dtype=bool)
+            first[1:] = rows_u[1:] != rows_u[:-1]
+            cix[rows_u[first]] = owner_u[first]
+        attributed = cix >= 0
+        self.unattributed = events.filter(pa.array(~attributed))
+        index = np.flatnonzero(attributed)
+        micros = pc.cast(events.column("timestamp"), pa.int64()).to_numpy()
+        order = index[np.lexsort((micros[index], cix[index]))]
+        self._events_by = events.take(pa.array(order))
+        self._event_cix = cix[order]
+        self._event_micros = micros[order]
+        self._event_offsets = group_offsets(self._event_cix, n)
+
+    # ------------------------------------------------------------------ queries
+    def __len__(self) -> int:
+        return int(self.golden.num_rows)
+
+    def __repr__(self) -> str:
+        return (
+            f"dchkit.ProfileStore(customers={len(self):,}, records={self.records.num_rows:,}, "
+            f"events={self.events.num_rows:,}, unattributed={self.unattributed.num_rows:,})"
+        )
+
+    @property
+    def customer_ids(self) -> pa.Array:
+        """Every customer id, in the golden table's order (the row order of bulk results)."""
+        return self._customer_ids
+
+    @property
+    def customer_events(self) -> pa.Table:
+        """Attributed events grouped by customer in time order, with a ``customer_id`` column."""
+        owners = self._customer_ids.take(pa.array(self._event_cix))
+        return self._events_by.add_column(0, "customer_id", owners)
+
+    def stats(self) -> dict[str, int]:
+        """Counts of customers, records, events, attributed and unattributed events."""
+        return {
+            "customers": len(self),
+            "records": self.records.num_rows,
+            "events": self.events.num_rows,
+            "attributed_events": self._events_by.num_rows,
+            "unattributed_events": self.unattributed.num_rows,
+            "ambiguous_identifiers": len(pc.unique(self._ambiguous_keys.column("key"))),
+        }
+
+    def survivor(self, customer_id: str) -> str:
+        """The current id of ``customer_id``: itself, or the survivor it was merged into."""
+        seen = {customer_id}
+        while customer_id in self._alias_of:
+            customer_id = self._alias_of[customer_id]
+            if customer_id in seen:
+                break
+            seen.add(customer_id)
+        return customer_id
+
+    def row(self, customer_id: str) -> int:
+        """Row of a customer (or merged alias) in :attr:`golden`.
+
+        Raises:
+            ProfileNotFoundError: no such customer.
+        """
+        if self._row_of is None:
+            self._row_of = {cid: i for i, cid in enumerate(self._customer_ids.to_pylist())}
+        found = self._row_of.get(self.survivor(customer_id))
+        if found is None:
+            msg = f"no customer has the id {customer_id!r}"
+            raise ProfileNotFoundError(
+                msg, fix="look the customer up by an identifier instead", customer_id=customer_id
+            )
+        return found
+
+    def key_of(self, **identifier: str) -> str:
+        """The index key of one identifier given as a keyword (``email=…``, ``phone=…``, …)."""
+        if len(identifier) != 1:
+            msg = f"give exactly one identifier, got {sorted(identifier)}"
+            raise ProfileError(msg, fix="e.g. lookup(email='taro@example.jp')")
+        ((kind, value),) = identifier.items()
+        if kind == "email":
+            from dchkit.normalize import normalize_email
+
+            value = normalize_email(value).email or value
+        elif kind == "phone":
+            from dchkit.normalize import normalize_phone
+
+            value = normalize_phone(value, region=self.default_region).e164 or value
+        return f"{kind}={value}"
+
+    def find(self, **identifier: str) -> tuple[str, ...]:
+        """Every customer holding an identifier (several when it is shared), sorted.
+
+        Accepts ``customer_id=``, ``email=``, ``phone=``, ``record_id=`` or any external
+        id type (``salesforce_contact_id=``, ``anonymous_id=`` …).
+        """
+        if set(identifier) == {"customer_id"}:
+            try:
+                return (self._customer_ids[self.row(identifier["customer_id"])].as_py(),)
+            except ProfileNotFoundError:
+                return ()
+        key = self.key_of(**identifier)
+        if self._key_index is None:
+            self._key_index = dict(zip(self._keys.to_pylist(), self._key_cix.tolist(), strict=True))
+        found = self._key_index.get(key)
+        if found is not None:
+            return (self._customer_ids[found].as_py(),)
+        shared = self._ambiguous_keys.filter(pc.equal(self._ambiguous_keys.column("key"), key))
+        rows = shared.column("cix").to_pylist()
+        return tuple(sorted(self._customer_ids.take(pa.array(rows, pa.int64())).to_pylist()))
+
+    def customer_id_of(self, customer_id: str | None = None, **identifier: str) -> str:
+        """The customer id behind a customer id (or alias) or one identifier.
+
+        Raises:
+            ProfileNotFoundError: nobody has it.
+            ProfileError: several customers share it.
+        """
+        if customer_id is not None:
+            identifier = {"customer_id": customer_id, **identifier}
+        found = self.find(**identifier)
+        if not found:
+            ((kind, value),) = identifier.items()
+            msg = f"no customer has {kind}={value!r}"
+            raise ProfileNotFoundError(
+                msg,
+                fix="check the spelling, or search by another identifier",
+                identifier=f"{kind}={value}",
+            )
+        if len(found) > 1:
+            ((kind, value),) = identifier.items()
+            msg = f"{kind}={value!r} is shared by {len(found)} customers: {list(found)}"
+            raise ProfileError(
+                msg, fix="look up by customer id or a more specific identifier", candidates=found
+            )
+        return found[0]
+
+    def get(self, customer_id: str) -> Profile:
+        """The profile of a customer id (a merged-away id gives the survivor's)."""
+        from dchkit.profile.profile import build_profile
+
+        return build_profile(self, self.row(customer_id))
+
+    def lookup(self, customer_id: str | None = None, **identifier: str) -> Profile:
+        """The profile of the customer holding one identifier.
+
+        Examples: ``lookup(email=…)``, ``lookup(phone=…)``, ``lookup(record_id="crm:003A")``,
+        ``lookup(salesforce_contact_id="003…")``, ``lookup(anonymous_id=…)``,
+        ``lookup("cus_…")``.
+        """
+        return self.get(self.customer_id_of(customer_id, **identifier))
+
+    def timeline(self, customer_id: str, **options: Any) -> TimelinePage:
+        """One customer's events; see :func:`dchkit.profile.timeline.timeline`."""
+        from dchkit.profile.timeline import timeline
+
+        return timeline(self, customer_id, **options)
+
+    def refresh_traits(
+        self, traits: tuple[TraitLike, ...] | None = None, *, now: datetime | None = None
+    ) -> pa.Table:
+        """Compute traits for every customer and keep them for profiles and segments."""
+        from dchkit.profile.traits import BUILTIN_TRAITS, compute_traits
+
+        self.traits = compute_traits(self, BUILTIN_TRAITS if traits is None else traits, now=now)
+        return self.traits
+
+    # -------------------------------------------------------------- internals
+    def records_of(self, row: int) -> pa.Table:
+        """The source records of the customer at ``row``."""
+        start, stop = self._record_offsets[row], self._record_offsets[row + 1]
+        return self._records_by.slice(start, stop - start)
+
+    def lineage_of(self, row: int) -> pa.Table:
+        """The lineage rows of the customer at ``row``."""
+        start, stop = self._lineage_offsets[row], self._lineage_offsets[row + 1]
+        return self._lineage_by.slice(start, stop - start)
+
+    def events_of(self, row: int) -> tuple[pa.Table, IntArray]:
+        """The events of the customer at ``row`` in time order, and their timestamps (µs)."""
+        start, stop = int(self._event_offsets[row]), int(self._event_offsets[row + 1])
+        return self._events_by.slice(start, stop - start), self._event_micros[start:stop]
+
+    def event_arrays(self) -> tuple[pa.Table, IntArray, IntArray]:
+        """Attributed events sorted by customer row then time, their rows and µs timestamps."""
+        return self._events_by, self._event_cix, self._event_micros
+
+    def on_forget(self, listener: Callable[[str], None]) -> None:
+        """Call ``listener(customer_id)`` whenever a customer is erased (segments use it)."""
+        self._listeners.append(listener)
+
+    # ------------------------------------------------------------------ erasure
+    def forget(self, customer_id: str | None = None, **identifier: str) -> Erasure:
+        """Erase a customer: records, events, identifiers, lineage, traits and memberships.
+
+        Only salted hashes of the customer's identifier keys stay, in :attr:`suppressions`,
+        so that :meth:`suppress` drops the same person's rows at a later ingest. The
+        erasure is written to the audit log. Indexes are rebuilt (cost: one pass).
+
+        Returns:
+            What was removed.
+        """
+        target = self.customer_id_of(customer_id, **identifier)
+        row = self.row(target)
+        records = self.records_of(row)
+        events, _ = self.events_of(row)
+        keys, _ = identifier_keys(records)
+        event_keys, _ = identifier_keys(events.select(["record_id", "identifiers"]))
+        distinct = sorted(set(keys.to_pylist()) | set(event_keys.to_pylist()))
+        hashes = suppression_table(hash_keys(distinct, self.salt))
+        self.suppressions = pa.concat_tables([self.suppressions, hashes])
+        record_ids = to_array(records.column("record_id"))
+        self.records = self.records.filter(
+            pc.invert(pc.is_in(self.records.column("record_id"), value_set=record_ids))
+        )
+        self.clusters = self.clusters.filter(
+            pc.not_equal(self.clusters.column("customer_id"), target)
+        )
+        self.golden = self.golden.filter(pc.not_equal(self.golden.column("customer_id"), target))
+        self.lineage = self.lineage.filter(pc.not_equal(self.lineage.column("customer_id"), target))
+        self.aliases = self.aliases.filter(pc.not_equal(self.aliases.column("customer_id"), target))
+        event_ids = to_array(events.column("event_id"))
+        without_own = self.events.filter(
+            pc.invert(pc.is_in(self.events.column("event_id"), value_set=event_ids))
+        )
+        # Events that never matched a record but carry the person's identifiers go too.
+        self.events = without_own.filter(
+            pc.invert(suppressed_rows(without_own, self.suppressions, self.salt))
+        )
+        if self.traits is not None:
+            self.traits = self.traits.filter(
+                pc.not_equal(self.traits.column("customer_id"), target)
+            )
+        removed_events = events.num_rows + without_own.num_rows - self.events.num_rows
+        erasure = Erasure(target, records.num_rows, removed_events, len(distinct))
+        detail = (
+            f"erased {erasure.records} records, {erasure.events} events, "
+            f"{erasure.identifiers} identifiers"
+        )
+        self.audit = pa.concat_tables([self.audit, audit_rows([("erased", target, detail)])])
+        self._build()
+        for listener in self._listeners:
+            listener(target)
+        return erasure
+
+    def suppress(self, table: pa.Table) -> SuppressionResult:
+        """Split an incoming records or events table into rows to keep and erased people's rows."""
+        return suppress(table, self.suppressions, self.salt)
+
+    def tables(self) -> dict[str, pa.Table]:
+        """Every table the store holds, by name (what a persistent store saves)."""
+        found = {
+            "records": self.records,
+            "events": self.events,
+            "clusters": self.clusters,
+            "golden": self.golden,
+            "lineage": self.lineage,
+            "aliases": self.aliases,
+            "suppressions": self.suppressions,
+            "audit": self.audit,
+            "identifiers": pa.table(
+                {"key": self._keys, "customer_id": self._customer_ids.take(pa.array(self._key_cix))}
+            ),
+        }
+        if self.traits is not None:
+            found["traits"] = self.traits
+        return found
+
+
+def profiles(
+    resolution: Resolution, events: pa.Table | None = None, **options: Any
+) -> ProfileStore:
+    """A :class:`ProfileStore` over a resolution: ``profiles(res, events)``."""
+    return ProfileStore.from_resolution(resolution, events, **options)
+
+
+def _change_detail(kind: str, other_id: str | None) -> str:
+    if kind == "merged":
+        return f"merged {other_id} into this customer"
+    return f"split from {other_id}"
+
+
+def _fill(cix: pa.Array | pa.ChunkedArray) -> IntArray:
+    """Row numbers with -1 for nulls."""
+    return np.asarray(
+        pc.fill_null(to_array(cix), -1).to_numpy(zero_copy_only=False), dtype=np.int64
+    )
+
+
+def _grouped(table: pa.Table, cix: IntArray, count: int) -> tuple[pa.Table, IntArray]:
+    """Rows of ``table`` with a customer, ordered by customer row, and group offsets."""
+    index = np.flatnonzero(cix >= 0)
+    order = index[np.argsort(cix[index], kind="stable")]
+    return table.take(pa.array(order)), group_offsets(cix[order], count)

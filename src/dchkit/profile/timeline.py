@@ -1,0 +1,192 @@
+"""The timeline: every event of one customer from every source, filtered and paginated.
+
+Events are grouped by customer in time order when the store is built, so a timeline is a
+slice of one customer's rows; filters (type, source, channel, an absolute ``since`` /
+``until`` or a relative ``within="90d"`` window) then apply to that slice only. Pages are
+ordered by ``(timestamp, event_id)``, newest first by default, and continue from an opaque
+cursor that names the last event shown — so a page does not shift when events are added.
+
+Examples:
+    >>> from datetime import datetime, UTC
+    >>> import pyarrow as pa
+    >>> import dchkit as dch
+    >>> from dchkit.profile import ProfileStore
+    >>> res = dch.resolve([{"record_id": "ec:1", "email": "taro@example.jp"}])
+    >>> events = pa.table({
+    ...     "event_id": ["o1", "o2", "o3"], "source": ["ec"] * 3,
+    ...     "type": ["Order Completed", "Page Viewed", "Order Completed"],
+    ...     "timestamp": [datetime(2024, m, 1, tzinfo=UTC) for m in (1, 2, 3)],
+    ...     "record_id": ["ec:1"] * 3,
+    ... })
+    >>> store = ProfileStore.from_resolution(res, events)
+    >>> page = store.timeline(res.customer_of("ec:1"), types="Order Completed", limit=1)
+    >>> page.events.column("event_id").to_pylist(), page.total
+    (['o3'], 2)
+    >>> store.timeline(res.customer_of("ec:1"), types="Order Completed",
+    ...                cursor=page.next_cursor).events.column("event_id").to_pylist()
+    ['o1']
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any, Literal
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from dchkit.errors import ProfileError
+from dchkit.profile._time import parse_within, resolve_now, to_micros
+
+if TYPE_CHECKING:
+    from dchkit.profile.store import ProfileStore
+
+__all__ = ["TimelinePage", "timeline"]
+
+Order = Literal["desc", "asc"]
+
+
+@dataclass(frozen=True)
+class TimelinePage:
+    """One page of a customer's timeline.
+
+    Attributes:
+        customer_id: The customer (the survivor when an alias was asked for).
+        events: The page's events (``EVENTS_SCHEMA`` columns), in the requested order.
+        total: How many events match the filters, over all pages.
+        next_cursor: Pass as ``cursor=`` for the next page; None on the last page.
+    """
+
+    customer_id: str
+    events: pa.Table
+    total: int
+    next_cursor: str | None
+
+    def __len__(self) -> int:
+        return int(self.events.num_rows)
+
+    def to_pylist(self) -> list[dict[str, Any]]:
+        """The page's events as dicts."""
+        rows: list[dict[str, Any]] = self.events.to_pylist()
+        return rows
+
+
+def _strings(value: str | Sequence[str] | None) -> list[str] | None:
+    if value is None:
+        return None
+    return [value] if isinstance(value, str) else list(value)
+
+
+def _encode(micros: int, event_id: str) -> str:
+    text = json.dumps([micros, event_id], separators=(",", ":"))
+    return base64.urlsafe_b64encode(text.encode("utf-8")).decode("ascii")
+
+
+def _decode(cursor: str) -> tuple[int, str]:
+    try:
+        micros, event_id = json.loads(base64.urlsafe_b64decode(cursor.encode("ascii")))
+        if isinstance(micros, int) and isinstance(event_id, str):
+            return micros, event_id
+    except (ValueError, TypeError, UnicodeError):
+        pass
+    msg = f"{cursor!r} is not a timeline cursor"
+    raise ProfileError(msg, fix="pass the next_cursor of the previous page unchanged")
+
+
+def timeline(
+    store: ProfileStore,
+    customer_id: str,
+    *,
+    types: str | Sequence[str] | None = None,
+    sources: str | Sequence[str] | None = None,
+    channels: str | Sequence[str] | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    within: str | timedelta | None = None,
+    now: datetime | None = None,
+    limit: int = 100,
+    cursor: str | None = None,
+    order: Order = "desc",
+) -> TimelinePage:
+    """One page of a customer's events, filtered.
+
+    Args:
+        store: The profile store.
+        customer_id: The customer (a merged-away id gives the survivor's timeline).
+        types: Keep these event types (``"Order Completed"`` …).
+        sources: Keep these sources.
+        channels: Keep these channels.
+        since: Keep events at or after this instant.
+        until: Keep events before this instant.
+        within: Keep events in this window before ``now`` (``"90d"``, ``"12h"`` …).
+        now: The reference instant of ``within`` (default: the current time).
+        limit: Page size.
+        cursor: Continue after the page that returned it.
+        order: ``"desc"`` (newest first) or ``"asc"``.
+
+    Raises:
+        ProfileNotFoundError: no such customer.
+        ProfileError: an invalid window, limit, order or cursor.
+    """
+    if limit < 1:
+        msg = f"limit must be at least 1, got {limit}"
+        raise ProfileError(msg, fix="pass limit=100 or another positive page size")
+    if order not in ("desc", "asc"):
+        msg = f"order must be 'desc' or 'asc', got {order!r}"
+        raise ProfileError(msg, fix="pass order='desc' (newest first) or order='asc'")
+    row = store.row(customer_id)
+    survivor = store.customer_ids[row].as_py()
+    events, micros = store.events_of(row)
+    keep = np.ones(len(micros), dtype=bool)
+    low = to_micros(since) if since is not None else None
+    high = to_micros(until) if until is not None else None
+    if within is not None:
+        reference = resolve_now(now)
+        start = to_micros(reference - parse_within(within))
+        low = start if low is None else max(low, start)
+        end = to_micros(reference) + 1
+        high = end if high is None else min(high, end)
+    if low is not None:
+        keep &= micros >= low
+    if high is not None:
+        keep &= micros < high
+    for column, wanted in (("type", types), ("source", sources), ("channel", channels)):
+        values = _strings(wanted)
+        if values is not None:
+            keep &= pc.is_in(
+                events.column(column), value_set=pa.array(values, pa.string())
+            ).to_numpy(zero_copy_only=False)
+    selected = events.filter(pa.array(keep))
+    total = selected.num_rows
+    descending = order == "desc"
+    direction = "descending" if descending else "ascending"
+    selected = selected.sort_by([("timestamp", direction), ("event_id", direction)])
+    if cursor is not None:
+        last_micros, last_id = _decode(cursor)
+        stamp = pc.cast(selected.column("timestamp"), pa.int64())
+        ids = selected.column("event_id")
+        if descending:
+            after = pc.or_(
+                pc.less(stamp, last_micros),
+                pc.and_(pc.equal(stamp, last_micros), pc.less(ids, last_id)),
+            )
+        else:
+            after = pc.or_(
+                pc.greater(stamp, last_micros),
+                pc.and_(pc.equal(stamp, last_micros), pc.greater(ids, last_id)),
+            )
+        selected = selected.filter(after)
+    page = selected.slice(0, limit)
+    next_cursor = None
+    if selected.num_rows > limit:
+        last = page.num_rows - 1
+        next_cursor = _encode(
+            int(pc.cast(page.column("timestamp"), pa.int64())[last].as_py()),
+            str(page.column("event_id")[last].as_py()),
+        )
+    return TimelinePage(survivor, page, total, next_cursor)
