@@ -12,6 +12,12 @@ to the same mailbox:
 - Yahoo (not Yahoo! JAPAN): the ``-keyword`` of a disposable address is dropped;
 - any other domain: the lower-cased address as is (a ``+`` can be part of a real mailbox).
 
+Most real addresses have one plain shape (``taro.yamada+x@example.co.jp``: an ASCII dot-atom
+local part of letters, digits, ``._+-``; LDH domain labels; an alphabetic top-level domain).
+email-validator accepts every such address unchanged, so those skip it (a regular
+expression instead of ~100 µs of Unicode and IDNA checks); every other value still goes
+through email-validator, the authority on syntax.
+
 An invalid address is never an exception: ``valid`` is False, ``reason`` says why, ``email``
 keeps the cleaned text so nothing is lost, and ``match_key`` is None.
 
@@ -37,7 +43,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pyarrow as pa
-from email_validator import EmailNotValidError, validate_email
+from email_validator import SPECIAL_USE_DOMAIN_NAMES, EmailNotValidError, validate_email
 
 from dchkit.normalize._args import require_text
 from dchkit.normalize._vector import map_distinct_fields
@@ -68,6 +74,12 @@ _DASH_TAG = frozenset(
     }
 )  # fmt: skip
 _WRAPPER = re.compile(r"^(?:mailto:)?\s*<?\s*(.*?)\s*>?$", re.IGNORECASE)
+# The plain shape email-validator accepts and returns unchanged (lower case only: the value
+# is lower-cased first). Labels with "--" (punycode, reserved forms) are left to it.
+_PLAIN = re.compile(
+    r"[a-z0-9_+\-]+(?:\.[a-z0-9_+\-]+)*@(?:[a-z0-9](?:[a-z0-9\-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}"
+)
+_SPECIAL_SUFFIXES = tuple(f".{name}" for name in SPECIAL_USE_DOMAIN_NAMES)
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,12 +130,27 @@ def _normalize(value: str | None) -> EmailResult:
     text = (match.group(1) if match else text).replace(" ", "").lower()
     if not text:
         return _BLANK
+    if _is_plain(text):
+        return EmailResult(text, email_match_key(text), True, None)
+    return _validated(text)
+
+
+def _validated(text: str) -> EmailResult:
+    """Check a cleaned, lower-cased address with email-validator."""
     try:
         checked = validate_email(text, check_deliverability=False)
     except EmailNotValidError as err:
         return EmailResult(text, None, False, f"email_invalid: {err}")
     email = checked.normalized.lower()
     return EmailResult(email, email_match_key(email), True, None)
+
+
+def _is_plain(text: str) -> bool:
+    """Whether ``text`` has the plain shape that email-validator accepts as it is."""
+    if len(text) > 254 or "--" in text or not _PLAIN.fullmatch(text):
+        return False
+    local, _, domain = text.partition("@")
+    return len(local) <= 64 and not f".{domain}".endswith(_SPECIAL_SUFFIXES)
 
 
 def email_match_key(email: str) -> str:

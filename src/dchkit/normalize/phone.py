@@ -67,6 +67,8 @@ _EXTENSION = re.compile(r"\s*(?:内線|\(内\)|ext\.?|x|#)\s*\d+\s*$", re.I)
 _TRUNK_ZERO = re.compile(r"^(\+\d{1,3})[\s-]*\(0\)[\s-]*")
 _INTERNATIONAL = re.compile(r"^(?:00|010)(?=[1-9])")
 _DIGITS = re.compile(r"\d")
+_PLAIN = re.compile(r"\+?[0-9(][0-9 ().\-]*")
+_NOT_DIGIT = re.compile(r"[^0-9]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,6 +139,24 @@ def _normalize(value: str | None, region: str) -> PhoneResult:
     text = None if value is None else _clean(value)
     if text is None:
         return _BLANK
+    return _parse(_key(text), region)
+
+
+def _key(text: str) -> str:
+    """Collapse a plainly punctuated number to its digits (and leading ``+``).
+
+    phonenumbers reads such a number from its digits alone (spaces, hyphens, dots and
+    brackets are punctuation to it; none of them starts an extension), so
+    ``03-1234-5678``, ``(03)1234-5678`` and ``0312345678`` share one parse. Anything else
+    is returned as it is.
+    """
+    if len(text) > 64 or not _PLAIN.fullmatch(text):
+        return text
+    return ("+" if text[0] == "+" else "") + _NOT_DIGIT.sub("", text)
+
+
+@functools.lru_cache(maxsize=1 << 17)
+def _parse(text: str, region: str) -> PhoneResult:
     if len(_DIGITS.findall(text)) < 3:
         return _UNPARSEABLE
     try:
@@ -147,10 +167,12 @@ def _normalize(value: str | None, region: str) -> PhoneResult:
         return _UNPARSEABLE
     e164 = phonenumbers.format_number(number, PhoneNumberFormat.E164)
     number_region = phonenumbers.region_code_for_number(number)
-    if not phonenumbers.is_valid_number(number):
+    # number_type is UNKNOWN exactly when is_valid_number is False (both match the national
+    # number against the same region's metadata), so one call answers both.
+    kind = phonenumbers.number_type(number)
+    if kind == PhoneNumberType.UNKNOWN:
         return PhoneResult(e164, False, None, number_region, "phone_invalid")
-    line_type = _LINE_TYPES.get(phonenumbers.number_type(number), "unknown")
-    return PhoneResult(e164, True, line_type, number_region, None)
+    return PhoneResult(e164, True, _LINE_TYPES.get(kind, "unknown"), number_region, None)
 
 
 def normalize_phone_column(values: Any, *, region: str = "JP") -> PhoneColumns:

@@ -1,0 +1,149 @@
+"""The normalizers' fast paths give exactly what the slow, authoritative path gives."""
+
+from __future__ import annotations
+
+import phonenumbers
+import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+
+from dchkit.normalize import email as email_module
+from dchkit.normalize import phone as phone_module
+from dchkit.normalize.email import EmailResult, email_match_key
+
+# ------------------------------------------------------------------------- e-mail
+LOCAL_CHARS = "abz09._+-!#~'\"é "
+DOMAIN_CHARS = "abxnz09-._"
+TLDS = ("jp", "com", "co.jp", "test", "local", "arpa", "onion", "localhost", "invalid", "x", "c0")
+TLDS += ("xn--p1ai", "museum", "a" * 63, "a" * 64)
+
+local_parts = st.one_of(
+    st.text(alphabet=LOCAL_CHARS, min_size=0, max_size=12),
+    st.from_regex(r"[a-z0-9_+\-]{1,10}(\.[a-z0-9_+\-]{1,10}){0,3}", fullmatch=True),
+    st.integers(60, 70).map(lambda n: "a" * n),
+)
+labels = st.one_of(
+    st.text(alphabet=DOMAIN_CHARS, min_size=0, max_size=8),
+    st.from_regex(r"[a-z0-9]([a-z0-9\-]{0,8}[a-z0-9])?", fullmatch=True),
+    st.sampled_from(["xn--bcher-kva", "ab--cd", "a-", "-a", "ex--ample", "b" * 63, "b" * 64]),
+)
+domains = st.builds(
+    lambda parts, tld: ".".join([*parts, tld]),
+    st.lists(labels, min_size=0, max_size=4),
+    st.sampled_from(TLDS),
+)
+addresses = st.one_of(
+    st.builds(lambda local, domain: f"{local}@{domain}", local_parts, domains),
+    st.builds(
+        lambda local, domain, pad: f"{local}@{'c' * pad}.{domain}",
+        local_parts,
+        domains,
+        st.integers(180, 250),
+    ),
+    st.text(alphabet=LOCAL_CHARS + DOMAIN_CHARS + "@", max_size=30),
+)
+
+
+@settings(max_examples=1000)
+@given(addresses)
+@example("a" * 64 + "@example.jp")
+@example("a" * 65 + "@example.jp")
+@example("taro@" + "b" * 63 + ".jp")
+@example("taro@" + "b" * 64 + ".jp")
+@example("taro@sub.example.test")
+def test_plain_addresses_are_what_email_validator_returns(address):
+    # Whenever the fast path accepts an address, email-validator accepts it too and gives
+    # the same normalized address, match key and reason.
+    if email_module._is_plain(address):
+        fast = EmailResult(address, email_match_key(address), True, None)
+        assert email_module._validated(address) == fast
+
+
+@pytest.mark.parametrize(
+    ("address", "plain"),
+    [
+        ("taro.yamada@example.co.jp", True),
+        ("taro.yamada+shop@gmail.com", True),
+        ("a_b-c@my-shop.example.jp", True),
+        ("1234@123.jp", True),
+        ("info@example.com", True),  # RFC 2142 names: email-validator lower-cases them too
+        ("taro@example.test", False),  # special-use domains are email-validator's call
+        ("taro@host.local", False),
+        ("taro@example.onion", False),
+        ("taro@1.0.0.127.in-addr.arpa", False),
+        ("taro@xn--bcher-kva.de", False),  # punycode: email-validator decodes it
+        ("taro@ab--cd.jp", False),
+        ("ta--ro@example.jp", False),
+        ("taro@example.c0", False),
+        ("taro@example.x", False),
+        ("taro@localhost", False),
+        (".taro@example.jp", False),
+        ("taro.@example.jp", False),
+        ("ta..ro@example.jp", False),
+        ("taro@-example.jp", False),
+        ("taro@example-.jp", False),
+        ("taro@example..jp", False),
+        ('"taro.yamada"@example.jp', False),
+        ("taro!#@example.jp", False),
+        ("tarö@example.jp", False),
+        ("taro@exämple.jp", False),
+        ("taro@[192.0.2.1]", False),
+        ("a" * 64 + "@example.jp", True),
+        ("a" * 65 + "@example.jp", False),
+        ("taro@" + "b" * 63 + ".jp", True),
+        ("taro@" + "b" * 64 + ".jp", False),
+        ("a@" + ("b" * 63 + ".") * 3 + "b" * 57 + ".jp", True),  # 254 characters
+        ("aa@" + ("b" * 63 + ".") * 3 + "b" * 57 + ".jp", False),  # 255: too long
+        ("a@" + ("b" * 60 + ".") * 5 + "jp", False),
+    ],
+)
+def test_tricky_addresses(address, plain):
+    assert email_module._is_plain(address) is plain
+    full = email_module._normalize.__wrapped__(address)
+    assert full == email_module._validated(address)
+
+
+# ------------------------------------------------------------------------- phone
+PHONE_CHARS = "0123456789+ -().０１２３－（）"
+phones = st.one_of(
+    st.text(alphabet=PHONE_CHARS, min_size=1, max_size=20),
+    st.from_regex(r"\+?\(?0?[1-9]{1,4}\)?[ \-.]?[0-9]{1,4}[ \-.]?[0-9]{3,5}", fullmatch=True),
+    st.from_regex(r"(\+81|0081|010 ?81|0)[ \-]?\(?0?\)?[ \-]?[0-9 \-]{8,14}", fullmatch=True),
+    st.from_regex(r"\+1 ?\(?[2-9][0-9]{2}\)?[ \-.]?[0-9]{3}[ \-.]?[0-9]{4}", fullmatch=True),
+)
+REGIONS = ("JP", "US", "GB", "DE")
+
+
+@settings(max_examples=1000)
+@given(phones, st.sampled_from(REGIONS))
+@example("03-1234-5678", "JP")
+@example("(03)1234-5678", "JP")
+@example("+81 (0)3-1234-5678", "JP")
+@example("+1 (212) 555-0123", "US")
+@example("00 81 3 1234 5678", "JP")
+def test_phone_key_collapse_keeps_results(value, region):
+    # Spellings of one number share one phonenumbers call: the collapsed key gives the
+    # same result as the text itself.
+    cleaned = phone_module._clean(value)
+    if cleaned is None:
+        return
+    key = phone_module._key(cleaned)
+    assert phone_module._parse(key, region) == phone_module._parse(cleaned, region)
+
+
+@settings(max_examples=500)
+@given(phones, st.sampled_from(REGIONS))
+@example("0120-123-456", "JP")
+@example("050-1234-5678", "JP")
+@example("+1 800 555 0123", "US")
+def test_line_type_without_is_valid_number(value, region):
+    # The result's validity comes from one number_type call; check it against phonenumbers'
+    # own is_valid_number.
+    cleaned = phone_module._clean(value)
+    result = phone_module._parse(cleaned, region) if cleaned else None
+    try:
+        number = phonenumbers.parse(cleaned or "", region)
+    except phonenumbers.NumberParseException:
+        return
+    if result is not None and result.e164 is not None:
+        assert result.valid is phonenumbers.is_valid_number(number)
