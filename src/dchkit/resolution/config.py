@@ -56,6 +56,7 @@ DEFAULT_COMPARISONS: tuple[Comparison, ...] = (
             Level(column="given_key"),
             Level(column="given_reading"),
             Level(column="given_romaji"),
+            Level(column="name_compact"),
             Level(column="given_nickname"),
             Level(column="given_any_romaji"),
             _jw("given_any_romaji", 0.92),
@@ -145,6 +146,8 @@ class ResolverConfig(BaseModel):
             group only the strongest agreement counts in full; the others are multiplied
             by ``dependent_discount`` (0: ignored, 1: plain Fellegi–Sunter).
         dependent_discount: Share of the weaker agreements of a dependent group kept.
+        dependent_unless: A comparison whose agreement lifts the discount (members of a
+            household have different given names).
         link_id_types: External id types that identify a person across sources (hard
             links); None means every type.
         id_type_aliases: External id types that share one id space, e.g. a web
@@ -168,6 +171,7 @@ class ResolverConfig(BaseModel):
     tf_adjust: tuple[str, ...] = ("family_name", "given_name")
     dependent: tuple[tuple[str, ...], ...] = (("family_name", "phone", "location", "email"),)
     dependent_discount: float = Field(default=0.25, ge=0, le=1)
+    dependent_unless: str | None = "given_name"
     link_id_types: tuple[str, ...] | None = None
     id_type_aliases: dict[str, str] = Field(default_factory=dict)
     duplicate_free_sources: tuple[str, ...] = ()

@@ -237,6 +237,7 @@ def train(
     initial_m: Sequence[Sequence[float]] | None = None,
     dependent: Sequence[Sequence[str]] = (),
     discount: float = 1.0,
+    dependent_unless: str | None = None,
 ) -> tuple[MatchModel, EmReport]:
     """Learn m and λ by expectation–maximisation on candidate-pair levels, u held fixed.
 
@@ -254,6 +255,7 @@ def train(
             (see :func:`dchkit.resolution.scoring.dependence_adjustments`); the E-step
             scores pairs the way the resolver will.
         discount: Share of a dependent group's weaker agreements that counts.
+        dependent_unless: Comparison whose agreement exempts a pair from the discount.
 
     Returns:
         The trained model and a report of the iterations.
@@ -269,6 +271,7 @@ def train(
         for group in dependent
         if sum(name in names for name in group) >= 2
     ]
+    exempt_column = names.index(dependent_unless) if dependent_unless in names else None
     weights_u = [np.append(np.log2(np.clip(row, _FLOOR, None)), 0.0) for row in u]
     starts = initial_m if initial_m is not None else [_initial_m(c) for c in comparisons]
     m = [np.asarray(_normalized(row), dtype=np.float64) for row in starts]
@@ -284,9 +287,13 @@ def train(
             ]
         )
         weight = math.log2(prior / (1 - prior)) + per_comparison.sum(axis=1)
+        correction = np.zeros(len(patterns))
         for group in groups:
             positive = np.maximum(per_comparison[:, group], 0.0)
-            weight -= (1.0 - discount) * (positive.sum(axis=1) - positive.max(axis=1))
+            correction -= (1.0 - discount) * (positive.sum(axis=1) - positive.max(axis=1))
+        if exempt_column is not None:
+            correction[per_comparison[:, exempt_column] > 0] = 0.0
+        weight += correction
         posterior = 1.0 / (1.0 + np.exp2(-np.clip(weight, -60, 60)))
         mass = posterior * counts
         new_prior = float(np.clip(mass.sum() / counts.sum(), _FLOOR, 1 - _FLOOR))

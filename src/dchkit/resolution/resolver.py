@@ -147,12 +147,15 @@ class Resolver:
                     u,
                     dependent=config.dependent,
                     discount=config.dependent_discount,
+                    unless=config.dependent_unless,
                 )
                 model = _with_global_prior(model, len(blocked.pairs), table.num_rows)
         weights = (
             model.match_weights(levels)
             + tf_adjustments(features, blocked.pairs, levels, model, config.tf_adjust)
-            + dependence_adjustments(levels, model, config.dependent, config.dependent_discount)
+            + dependence_adjustments(
+                levels, model, config.dependent, config.dependent_discount, config.dependent_unless
+            )
         )
         probabilities = 1.0 / (1.0 + np.exp2(-weights))
         timings["scoring"] = time.perf_counter() - started

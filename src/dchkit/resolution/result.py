@@ -253,6 +253,7 @@ class Resolution:
                 self.model,
                 self.config.dependent,
                 self.config.dependent_discount,
+                self.config.dependent_unless,
             )[0]
         )
         raw = sum(float(tables[c][levels[c]]) for c in range(len(levels)))

@@ -24,22 +24,31 @@ def dependence_adjustments(
     model: MatchModel,
     groups: tuple[tuple[str, ...], ...],
     discount: float,
+    unless: str | None = None,
 ) -> FloatArray:
     """Weight removed because agreements of one dependent group are not independent.
 
     Within each group the strongest positive weight counts in full and the other positive
     weights count ``discount`` times: a household's shared family name, landline and
-    address are one piece of evidence, not three.
+    address are one piece of evidence, not three. Pairs whose ``unless`` comparison agrees
+    (a positive weight, e.g. the same given name) are left alone: different members of
+    one household have different given names, so for them the agreements are independent
+    evidence again.
     """
     names = [c.name for c in model.comparisons]
     tables = model.weight_tables()
     adjust = np.zeros(levels.shape[0], dtype=np.float64)
+    exempt = np.zeros(levels.shape[0], dtype=bool)
+    if unless is not None and unless in names:
+        j = names.index(unless)
+        exempt = tables[j][levels[:, j]] > 0
     for group in groups:
         columns = [names.index(name) for name in group if name in names]
         if len(columns) < 2:
             continue
         positive = np.column_stack([np.maximum(tables[j][levels[:, j]], 0.0) for j in columns])
         adjust -= (1.0 - discount) * (positive.sum(axis=1) - positive.max(axis=1))
+    adjust[exempt] = 0.0
     return adjust
 
 

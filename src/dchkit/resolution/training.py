@@ -154,6 +154,7 @@ def refine(
     *,
     dependent: Sequence[Sequence[str]],
     discount: float,
+    unless: str | None = None,
 ) -> tuple[MatchModel, EmReport]:
     """Final EM over all candidate pairs, from the sessions' m, scoring as the resolver does.
 
@@ -169,4 +170,5 @@ def refine(
         initial_m=m,
         dependent=dependent,
         discount=discount,
+        dependent_unless=unless,
     )
