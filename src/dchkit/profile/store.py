@@ -448,7 +448,10 @@ class ProfileStore:
         events, _ = self.events_of(row)
         keys, _ = identifier_keys(records)
         event_keys, _ = identifier_keys(events.select(["record_id", "identifiers"]))
-        distinct = sorted(set(keys.to_pylist()) | set(event_keys.to_pylist()))
+        # Values other customers share (a family landline) are not suppressed: that would
+        # drop the other customers' rows at the next ingest.
+        shared = set(self._ambiguous_keys.column("key").to_pylist())
+        distinct = sorted((set(keys.to_pylist()) | set(event_keys.to_pylist())) - shared)
         hashes = suppression_table(hash_keys(distinct, self.salt))
         self.suppressions = pa.concat_tables([self.suppressions, hashes])
         record_ids = to_array(records.column("record_id"))

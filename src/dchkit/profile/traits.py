@@ -241,8 +241,9 @@ class RfmScores:
         ranked = np.sort(values[buyers])
         if len(ranked) == 0:
             return np.zeros(len(values), dtype=np.int64)
-        below = np.searchsorted(ranked, values, side="left")
-        return np.minimum(1 + (self.bins * below) // len(ranked), self.bins).astype(np.int64)
+        at_most = np.searchsorted(ranked, values, side="right")
+        score = -((-self.bins * at_most) // len(ranked))  # ceil(bins · share at or below)
+        return np.clip(score, 1, self.bins).astype(np.int64)
 
 
 BUILTIN_TRAITS: tuple[TraitLike, ...] = (
