@@ -20,17 +20,22 @@ from dchkit._version import __version__
 from dchkit.errors import DchkitError
 
 if TYPE_CHECKING:
-    from dchkit import connectors, datasets, errors, normalize, resolution, schema
+    from dchkit import connectors, datasets, errors, normalize, profile, resolution, schema
     from dchkit.connectors import connect
     from dchkit.datasets import generate_world, load_demo
+    from dchkit.profile import Profile, ProfileStore, SegmentRegistry, Trait
     from dchkit.resolution import Resolution, Resolver, ResolverConfig, block_on
     from dchkit.resolution.oneshot import resolve
 
 __all__ = [
     "DchkitError",
+    "Profile",
+    "ProfileStore",
     "Resolution",
     "Resolver",
     "ResolverConfig",
+    "SegmentRegistry",
+    "Trait",
     "__version__",
     "block_on",
     "connect",
@@ -40,13 +45,20 @@ __all__ = [
     "generate_world",
     "load_demo",
     "normalize",
+    "profile",
     "resolution",
     "resolve",
     "schema",
 ]
 
-_LAZY_MODULES = frozenset({"connectors", "datasets", "errors", "normalize", "resolution", "schema"})
+_LAZY_MODULES = frozenset(
+    {"connectors", "datasets", "errors", "normalize", "profile", "resolution", "schema"}
+)
 _LAZY_OBJECTS = {
+    "Profile": "dchkit.profile",
+    "ProfileStore": "dchkit.profile",
+    "SegmentRegistry": "dchkit.profile",
+    "Trait": "dchkit.profile",
     "Resolution": "dchkit.resolution",
     "Resolver": "dchkit.resolution",
     "ResolverConfig": "dchkit.resolution",
