@@ -7,9 +7,11 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from dchkit.normalize import address as address_module
 from dchkit.normalize import email as email_module
 from dchkit.normalize import phone as phone_module
 from dchkit.normalize.email import EmailResult, email_match_key
+from dchkit.normalize.regions import JP_PREFECTURES
 
 # ------------------------------------------------------------------------- e-mail
 LOCAL_CHARS = "abz09._+-!#~'\"é "
@@ -147,3 +149,55 @@ def test_line_type_without_is_valid_number(value, region):
         return
     if result is not None and result.e164 is not None:
         assert result.valid is phonenumbers.is_valid_number(number)
+
+
+# ------------------------------------------------------------------------- address
+def reference_numbering(text):
+    """The block-numbering rewrite as first written: every step, every round."""
+    text = address_module._KANJI_BEFORE_UNIT.sub(address_module._arabic, text)
+    previous = None
+    while previous != text:
+        previous = text
+        text = address_module._DASH.sub("-", text)
+        text = address_module._LINK_NO.sub("の", text)
+        text = address_module._KANJI_AFTER_LINK.sub(address_module._arabic, text)
+        text = address_module._LINK_UNIT.sub(r"\1-", text)
+        text = address_module._LINK_NO.sub("-", text)
+    return address_module._END_UNIT.sub(r"\1", text)
+
+
+def reference_prefecture(text):
+    """The prefecture split as first written: a scan of all 47 names in order."""
+    for name in JP_PREFECTURES:
+        bare = name if name == "北海道" else name[:-1]
+        if text.startswith(name):
+            return name, text[len(name) :]
+        if text.startswith(bare) and text[len(bare) : len(bare) + 1] not in (
+            "市",
+            "府",
+            "都",
+            "県",
+        ):
+            return name, text[len(bare) :]
+    return None, text
+
+
+ADDRESS_PIECES = [
+    *JP_PREFECTURES,
+    *(name[:-1] for name in JP_PREFECTURES),
+    "京都市", "大阪市", "千代田区", "横浜市中区", "四日市市", "郡", "町", "村", "市", "区",
+    "一", "二", "三", "十", "百", "〇", "丁目", "番地", "番", "号", "号室", "条", "線", "地割",
+    "の", "-", "－", "ー", "~", " ", "1", "2", "23", "4", "千代田", "梅田", "錦", "ハイツ",
+]  # fmt: skip
+jp_addresses = st.lists(st.sampled_from(ADDRESS_PIECES), max_size=10).map("".join)
+
+
+@settings(max_examples=2000)
+@given(jp_addresses)
+@example("東京都千代田区千代田一丁目一番地の三")
+@example("千代田1 - 1 の 1")
+@example("京都府京都市中京区二条通")
+@example("京都市北区")
+def test_address_shortcuts_keep_results(text):
+    assert address_module._jp_numbering(text) == reference_numbering(text)
+    assert address_module._jp_prefecture_prefix(text) == reference_prefecture(text)

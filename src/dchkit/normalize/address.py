@@ -60,6 +60,7 @@ __all__ = ["AddressColumns", "AddressResult", "normalize_address", "normalize_ad
 # ------------------------------------------------------------------------- Japan
 _NUM = f"[{KANJI_DIGITS}十百千]+"
 _UNITS = r"(?:丁目|番地|番(?!町|館)|号(?![室館棟])|条|線|地割)"
+_ANY_NUM = re.compile(_NUM)
 _KANJI_BEFORE_UNIT = re.compile(f"({_NUM})(?={_UNITS})")
 _KANJI_AFTER_LINK = re.compile(f"(?<=[0-9]の)({_NUM})|(?<=[0-9]-)({_NUM})")
 _DASH = re.compile(r"(?<=[0-9])\s*[-‐‑‒–—―−ーｰ－~～]\s*(?=[0-9])")
@@ -75,6 +76,8 @@ _CITY_EXCEPTIONS = (
     "四日市市", "廿日市市", "野々市市", "東村山市", "武蔵村山市", "大町市", "十日町市",
     "羽村市", "大村市", "田村市", "村山市", "町田市", "市川市", "市原市", "上市町", "余市町",
 )  # fmt: skip
+_PREFECTURE_BY_HEAD = {(n if n == "北海道" else n[:-1]): n for n in JP_PREFECTURES}
+_SUFFIXES = ("市", "府", "都", "県")
 _KE = re.compile("(?<=[\u4e00-\u9fff])[ヶケがガヵ](?=[\u4e00-\u9fff])")
 
 
@@ -86,34 +89,49 @@ def _arabic(match: re.Match[str]) -> str:
 
 def _jp_numbering(text: str) -> str:
     """Kanji numerals → digits in block numbers, and 丁目/番地/番/号 → hyphens."""
-    text = _KANJI_BEFORE_UNIT.sub(_arabic, text)
+    # Each step only rewrites text around the characters it looks for, and no step adds
+    # them, so a step whose characters are absent at the start is skipped.
+    numerals = _ANY_NUM.search(text) is not None
+    link_no = "の" in text
+    units = "丁" in text or "番" in text or "地割" in text
+    if numerals:
+        text = _KANJI_BEFORE_UNIT.sub(_arabic, text)
     previous = None
     while previous != text:  # 一丁目二番地の三: each step exposes the next numeral
         previous = text
-        text = _KANJI_AFTER_LINK.sub(_arabic, _LINK_NO.sub("の", _DASH.sub("-", text)))
-        text = _LINK_UNIT.sub(r"\1-", text)
-        text = _LINK_NO.sub("-", text)
-    return _END_UNIT.sub(r"\1", text)
+        text = _DASH.sub("-", text)
+        if link_no:
+            text = _LINK_NO.sub("の", text)
+        if numerals:
+            text = _KANJI_AFTER_LINK.sub(_arabic, text)
+        if units:
+            text = _LINK_UNIT.sub(r"\1-", text)
+        if link_no:
+            text = _LINK_NO.sub("-", text)
+    return _END_UNIT.sub(r"\1", text) if units or "号" in text else text
+
+
+def _jp_prefecture_prefix(text: str) -> tuple[str | None, str]:
+    """Split a leading prefecture (with or without its suffix) off ``text``."""
+    # No prefecture name without its suffix is the start of another, so the 2- or 3-character
+    # head of the text names at most one prefecture.
+    name = _PREFECTURE_BY_HEAD.get(text[:2]) or _PREFECTURE_BY_HEAD.get(text[:3])
+    if name is not None:
+        bare = name if name == "北海道" else name[:-1]
+        if text.startswith(name):
+            return name, text[len(name) :]
+        if text.startswith(bare) and text[len(bare) : len(bare) + 1] not in _SUFFIXES:
+            return name, text[len(bare) :]
+    return None, text
 
 
 def _jp_split(text: str) -> tuple[str | None, str | None, str]:
     """Split a normalized Japanese address into prefecture, city and the rest."""
-    region = None
-    for name in JP_PREFECTURES:
-        bare = name if name == "北海道" else name[:-1]
-        if text.startswith(name):
-            region, text = name, text[len(name) :]
-            break
-        if text.startswith(bare) and text[len(bare) : len(bare) + 1] not in (
-            "市",
-            "府",
-            "都",
-            "県",
-        ):
-            region, text = name, text[len(bare) :]
-            break
+    region, text = _jp_prefecture_prefix(text)
     text = text.lstrip()
-    city = next((c for c in _CITY_EXCEPTIONS if text.startswith(c)), None)
+    city = None
+    if text.startswith(_CITY_EXCEPTIONS):
+        city = next(c for c in _CITY_EXCEPTIONS if text.startswith(c))
     if city is None:
         for pattern in (_GUN, _SHI_KU, _CITY):
             if match := pattern.match(text):
@@ -278,8 +296,9 @@ def normalize_address_column(values: Any, *, country: str | None = None) -> Addr
     names = ("address", "key", "country", "region", "city", "street", "postcode")
     arrays = map_distinct_fields(
         values,
-        lambda v: _normalize(v, checked),
+        functools.partial(_normalize, country=checked),
         [(name, pa.string()) for name in names],
         what="normalize_address_column",
+        parallel=True,
     )
     return AddressColumns(**arrays)
