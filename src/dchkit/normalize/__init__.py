@@ -21,6 +21,7 @@ Examples:
 
 from __future__ import annotations
 
+from dchkit.normalize._parallel import set_workers, worker_count
 from dchkit.normalize._vector import map_distinct, map_distinct_fields
 from dchkit.normalize.address import (
     AddressColumns,
@@ -120,6 +121,7 @@ __all__ = [
     "pykakasi_available",
     "romaji_key",
     "romaji_key_column",
+    "set_workers",
     "sorted_name_key",
     "split_name",
     "split_name_column",
@@ -127,4 +129,5 @@ __all__ = [
     "to_hiragana",
     "to_katakana",
     "us_state",
+    "worker_count",
 ]

@@ -16,6 +16,7 @@ Examples:
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
@@ -23,6 +24,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from dchkit.errors import NormalizationError
+from dchkit.normalize._parallel import parallel_map
 
 __all__ = ["ColumnInput", "as_string_array", "map_distinct", "map_distinct_fields"]
 
@@ -80,6 +82,7 @@ def map_distinct(
     result_type: pa.DataType,
     *,
     what: str = "values",
+    parallel: bool = False,
 ) -> pa.Array:
     """Apply ``func`` to each distinct value of a string column and map the results back.
 
@@ -91,12 +94,16 @@ def map_distinct(
         func: A pure scalar function.
         result_type: Arrow type of the results.
         what: Name of the column for error messages.
+        parallel: Spread many distinct values over worker processes (see
+            :func:`~dchkit.normalize.set_workers`); worth it for costly functions only.
+            ``func`` must then be picklable (a module-level function or a
+            ``functools.partial`` of one); otherwise it runs here.
 
     Returns:
         An array of ``result_type`` with one result per row of ``values``.
     """
     distinct, indices = _encode(values, what)
-    results = [func(value) for value in distinct]
+    results = parallel_map(func, distinct) if parallel else [func(value) for value in distinct]
     return pc.take(pa.array(results, type=result_type), indices)
 
 
@@ -106,6 +113,7 @@ def map_distinct_fields(
     fields: Sequence[tuple[str, pa.DataType]],
     *,
     what: str = "values",
+    parallel: bool = False,
 ) -> dict[str, pa.Array]:
     """Like :func:`map_distinct` for a function returning a result object with several fields.
 
@@ -114,13 +122,21 @@ def map_distinct_fields(
         func: A pure scalar function returning an object with attributes named in ``fields``.
         fields: ``(attribute name, Arrow type)`` of each output column.
         what: Name of the column for error messages.
+        parallel: As for :func:`map_distinct`.
 
     Returns:
         One array per field name, each with one value per row of ``values``.
     """
     distinct, indices = _encode(values, what)
-    results = [func(value) for value in distinct]
+    names = [name for name, _ in fields]
+    columns: list[Sequence[Any]]
+    if parallel and len(names) > 1:
+        rows = parallel_map(func, distinct, operator.attrgetter(*names))
+        columns = list(zip(*rows, strict=True)) if rows else [() for _ in names]
+    else:
+        results = [func(value) for value in distinct]
+        columns = [[getattr(r, name) for r in results] for name in names]
     return {
-        name: pc.take(pa.array([getattr(r, name) for r in results], type=arrow_type), indices)
-        for name, arrow_type in fields
+        name: pc.take(pa.array(column, type=arrow_type), indices)
+        for (name, arrow_type), column in zip(fields, columns, strict=True)
     }

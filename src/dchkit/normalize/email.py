@@ -195,5 +195,6 @@ def normalize_email_column(values: Any) -> EmailColumns:
             ("reason", pa.string()),
         ],
         what="normalize_email_column",
+        parallel=True,
     )
     return EmailColumns(**arrays)

@@ -242,7 +242,9 @@ def normalize_name(value: str | None) -> NameResult:
 def normalize_name_column(values: Any) -> NameColumns:
     """Column form of :func:`normalize_name`, computed once per distinct value."""
     fields = [(name, pa.string()) for name in ("name", "key", "sorted_key", "reading", "romaji")]
-    arrays = map_distinct_fields(values, normalize_name, fields, what="normalize_name_column")
+    arrays = map_distinct_fields(
+        values, normalize_name, fields, what="normalize_name_column", parallel=True
+    )
     return NameColumns(**arrays)
 
 
@@ -320,5 +322,7 @@ def split_name(value: str | None) -> NameParts:
 def split_name_column(values: Any) -> NamePartsColumns:
     """Column form of :func:`split_name`, computed once per distinct value."""
     fields = [(name, pa.string()) for name in ("family", "given", "suffix")]
-    arrays = map_distinct_fields(values, split_name, fields, what="split_name_column")
+    arrays = map_distinct_fields(
+        values, split_name, fields, what="split_name_column", parallel=True
+    )
     return NamePartsColumns(**arrays)

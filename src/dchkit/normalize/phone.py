@@ -186,7 +186,7 @@ def normalize_phone_column(values: Any, *, region: str = "JP") -> PhoneColumns:
     checked = _region(region)
     arrays = map_distinct_fields(
         values,
-        lambda v: _normalize(v, checked),
+        functools.partial(_normalize, region=checked),
         [
             ("e164", pa.string()),
             ("valid", pa.bool_()),
@@ -195,5 +195,6 @@ def normalize_phone_column(values: Any, *, region: str = "JP") -> PhoneColumns:
             ("reason", pa.string()),
         ],
         what="normalize_phone_column",
+        parallel=True,
     )
     return PhoneColumns(**arrays)
