@@ -13,8 +13,9 @@ value, so a million rows cost as many Python calls as there are distinct values)
   a ``phone_unparseable`` / ``phone_invalid`` flag and ``attributes["phones_invalid"]``;
 - ``postcode``: per country (JP ``1000001``, US ``12345``); invalid ones are emptied with a
   ``postcode_invalid`` flag and ``attributes["postcode_raw"]``;
-- ``region``: prefecture (``東京都``) or USPS state code; ``street``: JP block numbering
-  with hyphens; ``country``: ISO 3166 code (common spelled-out names are mapped).
+- ``region``: prefecture (``東京都``, also from ISO codes such as Shopify's ``JP-13``) or
+  USPS state code; ``street``: JP block numbering with hyphens; ``country``: ISO 3166 code
+  (:func:`~dchkit.normalize.country_code`: names in English or Japanese, alpha-3 codes).
 
 Examples:
     >>> from dchkit.schema import CustomerRecord, to_arrow
@@ -42,13 +43,14 @@ from dchkit.normalize import (
     clean_name,
     clean_text,
     clean_text_column,
+    country_code_column,
     jp_prefecture,
+    katakana_column,
     map_distinct,
     normalize_address_column,
     normalize_email_column,
     normalize_phone_column,
     normalize_postcode_column,
-    to_katakana,
     us_state,
 )
 from dchkit.schema import RECORDS_SCHEMA, conform
@@ -57,12 +59,6 @@ __all__ = ["NormalizeOptions", "append_flags", "merge_into_map", "normalize_reco
 
 _NAME_FIELDS = ("given_name", "family_name", "full_name")
 _TEXT_FIELDS = ("company", "city")
-# ISO codes for the country names exports most often spell out.
-_COUNTRY_NAMES = {
-    "JAPAN": "JP", "日本": "JP", "JPN": "JP", "UNITED STATES": "US", "USA": "US",
-    "UNITED STATES OF AMERICA": "US", "U.S.A.": "US", "U.S.": "US", "アメリカ": "US",
-    "米国": "US", "UNITED KINGDOM": "GB", "UK": "GB", "CANADA": "CA",
-}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -78,11 +74,6 @@ class NormalizeOptions:
     default_region: str = "JP"
     default_country: str | None = None
     keep_invalid: bool = True
-
-
-def _kana(value: str | None) -> str | None:
-    text = clean_text(value)
-    return None if text is None else to_katakana(text)
 
 
 def _row_ids(lists: pa.Array) -> np.ndarray:
@@ -197,12 +188,9 @@ def _region(value: str | None) -> str | None:
 
 
 def _country(values: pa.Array, default: str | None) -> pa.Array:
-    text = pc.utf8_upper(clean_text_column(values))
-    names = pa.array(list(_COUNTRY_NAMES), pa.string())
-    codes = pa.array(list(_COUNTRY_NAMES.values()), pa.string()).take(
-        pc.index_in(text, value_set=names)
-    )
-    country = pc.coalesce(codes, text)
+    """ISO codes for codes and names (``Japan``, ``日本``, ``USA``); others upper-cased as given."""
+    text = clean_text_column(values)
+    country = pc.coalesce(country_code_column(text), pc.utf8_upper(text))
     return pc.fill_null(country, default) if default else country
 
 
@@ -253,7 +241,7 @@ def normalize_records(table: pa.Table, options: NormalizeOptions | None = None) 
         columns[name] = map_distinct(columns[name], clean_name, pa.string())
     for name in _TEXT_FIELDS:
         columns[name] = clean_text_column(columns[name])
-    columns["name_kana"] = map_distinct(columns["name_kana"], _kana, pa.string())
+    columns["name_kana"] = katakana_column(columns["name_kana"])
     columns["region"] = map_distinct(columns["region"], _region, pa.string())
     street = clean_text_column(columns["street"])
     columns["street"] = pc.coalesce(normalize_address_column(street).address, street)

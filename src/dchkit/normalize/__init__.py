@@ -29,6 +29,7 @@ from dchkit.normalize.address import (
     normalize_address,
     normalize_address_column,
 )
+from dchkit.normalize.countries import country_code, country_code_column
 from dchkit.normalize.dates import DateColumns, DateResult, parse_date, parse_date_column
 from dchkit.normalize.email import (
     EmailColumns,
@@ -37,7 +38,14 @@ from dchkit.normalize.email import (
     normalize_email,
     normalize_email_column,
 )
-from dchkit.normalize.kana import is_kana, kana_key, kana_key_column, to_hiragana, to_katakana
+from dchkit.normalize.kana import (
+    is_kana,
+    kana_key,
+    kana_key_column,
+    katakana_column,
+    to_hiragana,
+    to_katakana,
+)
 from dchkit.normalize.name import (
     NameColumns,
     NameParts,
@@ -91,6 +99,8 @@ __all__ = [
     "clean_name",
     "clean_text",
     "clean_text_column",
+    "country_code",
+    "country_code_column",
     "email_match_key",
     "fold_variants",
     "given_name_key",
@@ -103,6 +113,7 @@ __all__ = [
     "kana_to_romaji",
     "kanji_reading",
     "kanji_to_int",
+    "katakana_column",
     "map_distinct",
     "map_distinct_fields",
     "name_key",

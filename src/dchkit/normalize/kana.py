@@ -30,8 +30,16 @@ import pyarrow as pa
 
 from dchkit.normalize._args import require_text
 from dchkit.normalize._vector import map_distinct
+from dchkit.normalize.text import clean_text
 
-__all__ = ["is_kana", "kana_key", "kana_key_column", "to_hiragana", "to_katakana"]
+__all__ = [
+    "is_kana",
+    "kana_key",
+    "kana_key_column",
+    "katakana_column",
+    "to_hiragana",
+    "to_katakana",
+]
 
 _HIRAGANA_FIRST, _HIRAGANA_LAST = 0x3041, 0x3096  # ぁ … ゖ
 _SHIFT = 0x60  # ア - あ
@@ -106,3 +114,21 @@ def kana_key(value: str | None) -> str | None:
 def kana_key_column(values: Any) -> pa.Array:
     """Column form of :func:`kana_key` (one call per distinct value)."""
     return map_distinct(values, kana_key, pa.string(), what="kana_key_column")
+
+
+def _clean_katakana(value: str | None) -> str | None:
+    text = clean_text(value)
+    return None if text is None else to_katakana(text)
+
+
+def katakana_column(values: Any) -> pa.Array:
+    """Column of readings as katakana, one call per distinct value.
+
+    Each value is cleaned (:func:`~dchkit.normalize.clean_text`) and then passed through
+    :func:`to_katakana`; blank values become None.
+
+    Examples:
+        >>> katakana_column(["やまだ　たろう", "ﾔﾏﾀﾞ ﾀﾛｳ", " ", None]).to_pylist()
+        ['ヤマダ タロウ', 'ヤマダ タロウ', None, None]
+    """
+    return map_distinct(values, _clean_katakana, pa.string(), what="katakana_column")

@@ -1,13 +1,16 @@
 """Regions as data: the 47 Japanese prefectures and the 50 US states plus DC.
 
-:func:`jp_prefecture` accepts a prefecture in kanji with or without its suffix (都/道/府/県)
-or in romaji (``Tokyo``, ``Osaka-fu``, ``HOKKAIDO``) and returns the kanji name with suffix.
-:func:`us_state` accepts a state's name or USPS code and returns the code.
+:func:`jp_prefecture` accepts a prefecture in kanji with or without its suffix (都/道/府/県),
+in romaji (``Tokyo``, ``Osaka-fu``, ``HOKKAIDO``) or as its ISO 3166-2 code (``JP-13``, as
+Shopify's province codes write it) and returns the kanji name with suffix. :func:`us_state`
+accepts a state's name, USPS code or ISO 3166-2 code (``US-CA``) and returns the USPS code.
 
 Examples:
     >>> from dchkit.normalize import jp_prefecture, us_state
     >>> jp_prefecture("東京"), jp_prefecture("osaka-fu"), jp_prefecture("Hokkaido")
     ('東京都', '大阪府', '北海道')
+    >>> jp_prefecture("JP-13"), jp_prefecture("JP-23"), jp_prefecture("JP-48")
+    ('東京都', '愛知県', None)
     >>> us_state("California"), us_state("ny"), us_state("District of Columbia")
     ('CA', 'NY', 'DC')
 """
@@ -82,11 +85,14 @@ for _full, _romaji in JP_PREFECTURES.items():
 for _full, _suffix in (("東京都", "to"), ("京都府", "fu"), ("大阪府", "fu"), ("北海道", "")):
     if _suffix:
         _JP_BY_NAME[JP_PREFECTURES[_full] + _suffix] = _full
+# ISO 3166-2:JP numbers the prefectures in the JIS X 0401 order of JP_PREFECTURES.
+_JP_BY_ISO = {f"jp-{number:02d}": name for number, name in enumerate(JP_PREFECTURES, 1)}
 _JP_ROMAJI_SUFFIX = re.compile(r"[\s-]*(?:prefecture|pref|ken|to|fu)\.?$")
 _JP_LONG_VOWELS = str.maketrans({"ō": "o", "ū": "u"})
 
 _US_BY_NAME: dict[str, str] = {name.casefold(): code for code, name in US_STATES.items()}
 _US_BY_NAME |= {code.casefold(): code for code in US_STATES}
+_US_BY_NAME |= {f"us-{code.casefold()}": code for code in US_STATES}
 _US_BY_NAME |= {"washington dc": "DC", "washington d.c.": "DC", "d.c.": "DC"}
 
 
@@ -100,6 +106,8 @@ def jp_prefecture(value: str | None) -> str | None:
     latin = strip_latin_accents(text.casefold().translate(_JP_LONG_VOWELS)).strip()
     if latin in _JP_BY_NAME:
         return _JP_BY_NAME[latin]
+    if latin in _JP_BY_ISO:
+        return _JP_BY_ISO[latin]
     return _JP_BY_NAME.get(_JP_ROMAJI_SUFFIX.sub("", latin).replace("ou", "o"))
 
 
