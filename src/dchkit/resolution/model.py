@@ -49,6 +49,7 @@ __all__ = [
 ]
 
 MODEL_FORMAT_VERSION = 1
+_U_CHUNK = 200_000  # random pairs compared at a time when estimating u
 _FLOOR = 1e-6  # no probability is allowed to reach 0 or 1: weights stay finite
 LevelMatrix = npt.NDArray[np.int8]
 FloatArray = npt.NDArray[np.float64]
@@ -169,14 +170,15 @@ def estimate_u(
     left = rng.integers(0, n, size=size, dtype=np.int64)
     right = rng.integers(0, n - 1, size=size, dtype=np.int64)
     right = right + (right >= left)  # uniform over the other rows
-    levels = compare_pairs(features, np.column_stack([left, right]), comparisons)
-    u = []
-    for j, comparison in enumerate(comparisons):
-        counts = np.bincount(
-            levels[:, j][levels[:, j] != NULL_LEVEL], minlength=comparison.top_level + 1
-        )
-        u.append(_normalized(counts + 0.5))  # add-half smoothing: unseen levels stay possible
-    return tuple(u)
+    pairs = np.column_stack([left, right])
+    counts = [np.zeros(c.top_level + 1, dtype=np.float64) for c in comparisons]
+    for start in range(0, size, _U_CHUNK):  # chunks bound the memory of the fuzzy scores
+        levels = compare_pairs(features, pairs[start : start + _U_CHUNK], comparisons)
+        for j, comparison in enumerate(comparisons):
+            observed = levels[:, j][levels[:, j] != NULL_LEVEL]
+            counts[j] += np.bincount(observed, minlength=comparison.top_level + 1)
+    # add-half smoothing: a level never seen among random pairs stays possible
+    return tuple(_normalized(row + 0.5) for row in counts)
 
 
 class EmReport(BaseModel):
