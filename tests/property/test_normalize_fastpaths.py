@@ -201,3 +201,35 @@ jp_addresses = st.lists(st.sampled_from(ADDRESS_PIECES), max_size=10).map("".joi
 def test_address_shortcuts_keep_results(text):
     assert address_module._jp_numbering(text) == reference_numbering(text)
     assert address_module._jp_prefecture_prefix(text) == reference_prefecture(text)
+
+
+def assert_same_parse(digits, region):
+    try:
+        expected = phonenumbers.parse(digits, region)
+    except phonenumbers.NumberParseException:
+        with pytest.raises(phonenumbers.NumberParseException):
+            phone_module._parse_number(digits, region)
+        return
+    assert phone_module._parse_number(digits, region) == expected
+
+
+def test_jp_shortcut_applies_to_this_phonenumbers():
+    assert phone_module._jp_shortcut_holds()
+
+
+@pytest.mark.parametrize("length", [10, 11])
+def test_jp_shortcut_equals_parse_for_every_prefix(length):
+    # Every 3-digit start of a national number, with tails of zeros, nines and a mix.
+    for start in range(10, 100):
+        for tail in ("0" * 8, "9" * 8, "31415926"):
+            assert_same_parse(f"0{start}{tail}"[:length], "JP")
+
+
+@settings(max_examples=2000)
+@given(st.from_regex(r"0[0-9]{7,12}", fullmatch=True), st.sampled_from(REGIONS))
+@example("0101234567", "JP")
+@example("0312345678", "JP")
+@example("09012345678", "JP")
+@example("0001234567", "JP")
+def test_jp_shortcut_equals_parse(digits, region):
+    assert_same_parse(digits, region)

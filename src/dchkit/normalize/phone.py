@@ -34,7 +34,8 @@ from typing import Any
 
 import phonenumbers
 import pyarrow as pa
-from phonenumbers import NumberParseException, PhoneNumberFormat, PhoneNumberType
+from phonenumbers import NumberParseException, PhoneNumber, PhoneNumberFormat, PhoneNumberType
+from phonenumbers.phonemetadata import PhoneMetadata
 
 from dchkit.normalize._args import require_choice, require_text
 from dchkit.normalize._vector import map_distinct_fields
@@ -69,6 +70,9 @@ _INTERNATIONAL = re.compile(r"^(?:00|010)(?=[1-9])")
 _DIGITS = re.compile(r"\d")
 _PLAIN = re.compile(r"\+?[0-9(][0-9 ().\-]*")
 _NOT_DIGIT = re.compile(r"[^0-9]")
+# A Japanese number in national format: the trunk 0, then 9 or 10 digits (not 010, the
+# international prefix).
+_JP_NATIONAL = re.compile(r"0[1-9][0-9]{8,9}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,12 +159,50 @@ def _key(text: str) -> str:
     return ("+" if text[0] == "+" else "") + _NOT_DIGIT.sub("", text)
 
 
+@functools.cache
+def _jp_shortcut_holds() -> bool:
+    """Whether phonenumbers' JP metadata is the one :func:`_parse_number`'s shortcut assumes.
+
+    phonenumbers.parse reads ``0`` + 9 or 10 digits (``0[1-9]…``, not ``010``) in JP as:
+    no international prefix (it is ``010``); no country code (the text starts with 0, not
+    81); then the leading 0 matches the national-prefix pattern through its last, plain
+    ``0`` branch, the text with its 0 does not fit the general number pattern (which
+    never starts ``0[1-9]``), and 9 or 10 digits are a possible, not local-only, length, so
+    the 0 is stripped: +81 and the digits after it, nothing else set. Each of those facts
+    comes from the metadata checked here; with other metadata, parse decides.
+    """
+    metadata = PhoneMetadata.metadata_for_region("JP")
+    if metadata is None or metadata.general_desc is None:
+        return False
+    general = metadata.general_desc
+    return (
+        metadata.country_code == 81
+        and metadata.international_prefix == "010"
+        and metadata.national_prefix_for_parsing == r"(000[2569]\d{4,6})$|(?:(?:003768)0?)|0"
+        and general.national_number_pattern == r"00[1-9]\d{6,14}|[25-9]\d{9}|(?:00|[1-9]\d\d)\d{6}"
+        and {9, 10} <= set(general.possible_length)
+        and not {9, 10} & set(general.possible_length_local_only or ())
+    )
+
+
+def _parse_number(text: str, region: str) -> PhoneNumber:
+    """``phonenumbers.parse(text, region)``, without its cost for a plain JP national number."""
+    if (
+        region == "JP"
+        and _JP_NATIONAL.fullmatch(text)
+        and not text.startswith("010")
+        and _jp_shortcut_holds()
+    ):
+        return PhoneNumber(country_code=81, national_number=int(text[1:]))
+    return phonenumbers.parse(text, region)
+
+
 @functools.lru_cache(maxsize=1 << 17)
 def _parse(text: str, region: str) -> PhoneResult:
     if len(_DIGITS.findall(text)) < 3:
         return _UNPARSEABLE
     try:
-        number = phonenumbers.parse(text, region)
+        number = _parse_number(text, region)
     except NumberParseException:
         return _UNPARSEABLE
     if not phonenumbers.is_possible_number(number):
