@@ -109,8 +109,10 @@ def _clean(value: str | None) -> tuple[str | None, str | None]:
     text = clean_text(value)
     if text is None:
         return None, None
-    without_asides = _ASIDES.sub(" ", text).strip()
-    text = without_asides or text
+    without_asides = text
+    while (outer := _ASIDES.sub(" ", without_asides)) != without_asides:  # nested: (a (b))
+        without_asides = outer
+    text = without_asides.strip() or text
     while (stripped := _JA_HONORIFIC.sub("", text)) and stripped != text:
         text = stripped
     text, suffix = _strip_titles(text)

@@ -210,3 +210,9 @@ def test_name_column_equals_scalar():
 def test_wrong_kind_raises(function):
     with pytest.raises(NormalizationError, match=function.__name__):
         function(42)
+
+
+def test_nested_asides_are_removed_whole():
+    assert clean_name("0(())") == "0"
+    assert clean_name("Taro (Sales (JP)) Yamada") == "Taro Yamada"
+    assert clean_name(clean_name("0(())")) == clean_name("0(())")
