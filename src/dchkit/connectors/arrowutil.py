@@ -38,12 +38,15 @@ TIMESTAMP = pa.timestamp("us", tz="UTC")
 _ISO_ZONED = r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}(:?\d{2})?)$"
 _ISO_NAIVE = r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?)?$"
 _SPACED_OFFSET = r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} [+-]\d{4}$"
+_NEEDS_ESCAPE = r'["\\\x00-\x1f]'  # what a JSON string literal must escape
 _SLASHED = r"^\d{4}/\d{1,2}/\d{1,2}( \d{1,2}:\d{2}(:\d{2})?)?$"
 
 
 def _escape_json_string(values: pa.Array) -> pa.Array:
     """Return JSON string literals (quoted, escaped) for a string array; nulls stay null."""
     text = values
+    if not pc.any(pc.match_substring_regex(text, _NEEDS_ESCAPE)).as_py():  # the usual case
+        return pc.binary_join_element_wise('"', text, '"', "")
     for raw, escaped in (
         ("\\", "\\\\"),
         ('"', '\\"'),
