@@ -223,13 +223,17 @@ def test_jp_shortcut_equals_parse_for_every_prefix(length):
     for start in range(10, 100):
         for tail in ("0" * 8, "9" * 8, "31415926"):
             assert_same_parse(f"0{start}{tail}"[:length], "JP")
+            for region in REGIONS:
+                assert_same_parse(f"+81{start}{tail}"[: length + 2], region)
 
 
 @settings(max_examples=2000)
-@given(st.from_regex(r"0[0-9]{7,12}", fullmatch=True), st.sampled_from(REGIONS))
+@given(st.from_regex(r"(0|\+8[0-9]?)[0-9]{7,12}", fullmatch=True), st.sampled_from(REGIONS))
 @example("0101234567", "JP")
 @example("0312345678", "JP")
 @example("09012345678", "JP")
 @example("0001234567", "JP")
+@example("+81312345678", "US")
+@example("+810312345678", "JP")
 def test_jp_shortcut_equals_parse(digits, region):
     assert_same_parse(digits, region)

@@ -34,7 +34,13 @@ from typing import Any
 
 import phonenumbers
 import pyarrow as pa
-from phonenumbers import NumberParseException, PhoneNumber, PhoneNumberFormat, PhoneNumberType
+from phonenumbers import (
+    COUNTRY_CODE_TO_REGION_CODE,
+    NumberParseException,
+    PhoneNumber,
+    PhoneNumberFormat,
+    PhoneNumberType,
+)
 from phonenumbers.phonemetadata import PhoneMetadata
 
 from dchkit.normalize._args import require_choice, require_text
@@ -71,8 +77,9 @@ _DIGITS = re.compile(r"\d")
 _PLAIN = re.compile(r"\+?[0-9(][0-9 ().\-]*")
 _NOT_DIGIT = re.compile(r"[^0-9]")
 # A Japanese number in national format: the trunk 0, then 9 or 10 digits (not 010, the
-# international prefix).
+# international prefix); and in international format, +81 and the same 9 or 10 digits.
 _JP_NATIONAL = re.compile(r"0[1-9][0-9]{8,9}")
+_JP_INTERNATIONAL = re.compile(r"\+81[1-9][0-9]{8,9}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,8 +175,11 @@ def _jp_shortcut_holds() -> bool:
     81); then the leading 0 matches the national-prefix pattern through its last, plain
     ``0`` branch, the text with its 0 does not fit the general number pattern (which
     never starts ``0[1-9]``), and 9 or 10 digits are a possible, not local-only, length, so
-    the 0 is stripped: +81 and the digits after it, nothing else set. Each of those facts
-    comes from the metadata checked here; with other metadata, parse decides.
+    the 0 is stripped: +81 and the digits after it, nothing else set. ``+81`` + 9 or 10
+    digits starting 1–9 (in any region) reads as country code 81 (8 alone is no country
+    code) and a national number that no national-prefix branch matches (each needs a
+    leading 0). Each of those facts comes from the metadata checked here; with other
+    metadata, parse decides.
     """
     metadata = PhoneMetadata.metadata_for_region("JP")
     if metadata is None or metadata.general_desc is None:
@@ -182,12 +192,17 @@ def _jp_shortcut_holds() -> bool:
         and general.national_number_pattern == r"00[1-9]\d{6,14}|[25-9]\d{9}|(?:00|[1-9]\d\d)\d{6}"
         and {9, 10} <= set(general.possible_length)
         and not {9, 10} & set(general.possible_length_local_only or ())
+        and 8 not in COUNTRY_CODE_TO_REGION_CODE
+        and tuple(COUNTRY_CODE_TO_REGION_CODE.get(81, ())) == ("JP",)
     )
 
 
 def _parse_number(text: str, region: str) -> PhoneNumber:
     """``phonenumbers.parse(text, region)``, without its cost for a plain JP national number."""
-    if (
+    if text[0] == "+":
+        if _JP_INTERNATIONAL.fullmatch(text) and _jp_shortcut_holds():
+            return PhoneNumber(country_code=81, national_number=int(text[3:]))
+    elif (
         region == "JP"
         and _JP_NATIONAL.fullmatch(text)
         and not text.startswith("010")
