@@ -84,5 +84,5 @@ def tf_adjustments(
         top = levels[:, j] == comparison.top_level
         left = codes[pairs[top, 0]]
         u_top = model.u[j][comparison.top_level]
-        adjust[top] = np.log2(u_top / np.maximum(frequency[left], 1.0 / valid.sum()))
+        adjust[top] += np.log2(u_top / np.maximum(frequency[left], 1.0 / valid.sum()))
     return adjust
