@@ -22,6 +22,8 @@ if TYPE_CHECKING:
 __all__ = ["DchkitRunner", "resolve_function"]
 
 UNAVAILABLE = "dchkit.resolve not available yet"
+#: Dataset columns that hold a person identifier (Splink's FEBRL setup compares them too).
+IDENTIFIER_COLUMNS = ("soc_sec_id",)
 
 
 def resolve_function() -> Callable[..., Any] | None:
@@ -63,8 +65,10 @@ class DchkitRunner:
         inputs = (
             list(dataset.tables_by_source().values()) if dataset.link_only else [dataset.records]
         )
+        # The column mapping, like Splink's configuration, names the identifier columns.
+        ids = [column for column in IDENTIFIER_COLUMNS if column in dataset.records.column_names]
         started = time.perf_counter()
-        resolution = resolve(*inputs)
+        resolution = resolve(*inputs, ids=ids) if ids else resolve(*inputs)
         clusters = resolution.clusters
         total = time.perf_counter() - started
 

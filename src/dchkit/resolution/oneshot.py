@@ -45,18 +45,27 @@ def _is_connector(value: object) -> bool:
 
 
 def read_inputs(
-    inputs: Sequence[Any], *, sources: Sequence[str] | None = None, default_region: str = "JP"
+    inputs: Sequence[Any],
+    *,
+    sources: Sequence[str] | None = None,
+    default_region: str = "JP",
+    ids: Sequence[str] = (),
 ) -> tuple[pa.Table, pa.Table, list[Any]]:
     """Read tables and connectors into one canonical records table.
+
+    Args:
+        inputs: Tables and connectors.
+        sources: Source name per input.
+        default_region: Region for phone numbers without a country code.
+        ids: Table columns that hold identifiers (external ids of that name, e.g. a
+            national id or a loyalty-card number): equal values are hard links.
 
     Returns:
         (records, rejects, read reports). Records from tables with a ``record_id`` column
         keep that id.
     """
-    from dchkit.connectors import (
-        InMemoryConnector,
-        read_all,
-    )  # the connectors layer loads on first use
+    # the connectors layer loads on first use
+    from dchkit.connectors import InMemoryConnector, canonical_mapping, read_all
     from dchkit.connectors.memory import as_arrow_table  # the connectors layer loads on first use
 
     if not inputs:
@@ -88,10 +97,12 @@ def read_inputs(
             drop = [c for c in ("source", "source_record_id") if c in part.column_names]
             if not keep_ids:
                 drop = [c for c in drop if c != "source_record_id"]
+            data = part.drop_columns(drop) if drop else part
             connector = InMemoryConnector(
-                part.drop_columns(drop) if drop else part,
+                data,
                 source=label,
                 default_region=default_region,
+                mapping=_with_ids(canonical_mapping(data.column_names), ids, data.column_names),
             )
             result = connector.read_all()
             table_records = result.records
@@ -119,6 +130,16 @@ def read_inputs(
     return combined, pa.concat_tables(rejects), reports
 
 
+def _with_ids(mapping: Any, ids: Sequence[str], columns: Sequence[str]) -> Any:
+    """The canonical mapping plus the identifier columns the caller named."""
+    present = [name for name in ids if name in columns]
+    if not present:
+        return mapping
+    data = mapping.model_dump()
+    data["records"]["external_ids"].update({name: {"column": name} for name in present})
+    return type(mapping).model_validate(data)
+
+
 def _split_by_source(table: pa.Table, default: str) -> list[tuple[str, pa.Table]]:
     if "source" not in table.column_names:
         return [(default, table)]
@@ -140,6 +161,7 @@ def resolve(
     default_region: str = "JP",
     previous: pa.Table | Mapping[str, str] | None = None,
     progress: Callable[[str], None] | None = None,
+    ids: Sequence[str] = (),
     **options: Any,
 ) -> Resolution:
     """Resolve customer records from several tables or connectors into customers.
@@ -153,6 +175,8 @@ def resolve(
         default_region: Region for phone numbers written without a country code.
         previous: The previous ``record_id → customer_id`` to keep ids stable.
         progress: Called with a message as each step starts.
+        ids: Columns of the tables that hold identifiers (a national id, a loyalty-card
+            number): read as external ids of that name, so equal values are hard links.
         **options: Single :class:`ResolverConfig` fields to override.
 
     Returns:
@@ -168,6 +192,8 @@ def resolve(
                 msg, fix=f"use fields of ResolverConfig: {sorted(ResolverConfig.model_fields)}"
             )
         base = ResolverConfig.model_validate({**base.model_dump(), **options})
-    records, rejects, reports = read_inputs(inputs, sources=sources, default_region=default_region)
+    records, rejects, reports = read_inputs(
+        inputs, sources=sources, default_region=default_region, ids=ids
+    )
     resolution = Resolver(base, model=model).resolve(records, previous=previous, progress=progress)
     return resolution.with_inputs(rejects=rejects, reports=tuple(reports))

@@ -236,3 +236,16 @@ def test_dependence_keeps_only_the_strongest_household_agreement():
     assert adjust[0] == pytest.approx(-(weights[0] + weights[1]))
     assert adjust[1] == 0
     assert adjust[2] == pytest.approx(-weights[1])
+
+
+def test_identifier_columns_become_hard_links():
+    rows = [
+        {"record_id": "a", "family_name": "Smith", "member_no": "123"},
+        {"record_id": "b", "family_name": "Smyth", "member_no": "123"},
+        {"record_id": "c", "family_name": "Jones", "member_no": "9"},
+    ]
+    res = dch.resolve(rows, ids=["member_no"])
+    assert res.customer_of("a") == res.customer_of("b") != res.customer_of("c")
+    assert dict(res.records.column("external_ids")[0].as_py()) == {"member_no": "123"}
+    plain = dch.resolve(rows)
+    assert plain.customer_of("a") != plain.customer_of("b")
