@@ -6,7 +6,9 @@ import phonenumbers
 import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
+from phonenumbers import PhoneNumber
 
+from dchkit.normalize import _phone_types as phone_types
 from dchkit.normalize import address as address_module
 from dchkit.normalize import email as email_module
 from dchkit.normalize import phone as phone_module
@@ -237,3 +239,48 @@ def test_jp_shortcut_equals_parse_for_every_prefix(length):
 @example("+810312345678", "JP")
 def test_jp_shortcut_equals_parse(digits, region):
     assert_same_parse(digits, region)
+
+
+# ------------------------------------------------------------------------- number type
+def _example_numbers():
+    for region in sorted(phonenumbers.SUPPORTED_REGIONS):
+        for kind in range(12):
+            number = phonenumbers.example_number_for_type(region, kind)
+            if number is not None:
+                yield number
+
+
+def test_number_type_by_prefix_equals_phonenumbers_on_every_example():
+    # Every region's example of every type, and variants with other last digits, so that
+    # numbers share cached prefixes.
+    phone_types._cache.clear()
+    for number in _example_numbers():
+        national = phonenumbers.national_significant_number(number)
+        for tail in ("", "0", "9", "00", "99", "5"):
+            digits = national[: len(national) - len(tail)] + tail
+            variant = PhoneNumber(country_code=number.country_code, national_number=int(digits))
+            variant.italian_leading_zero = number.italian_leading_zero
+            variant.number_of_leading_zeros = number.number_of_leading_zeros
+            assert phone_types.number_type(variant) == phonenumbers.number_type(variant), digits
+
+
+@settings(max_examples=2000)
+@given(
+    st.sampled_from([81, 81, 81, 49, 86, 33, 82, 91, 55, 800, 882, 1, 44]),
+    st.from_regex(r"[0-9]{4,13}", fullmatch=True),
+)
+def test_number_type_by_prefix_equals_phonenumbers(country_code, digits):
+    number = PhoneNumber(country_code=country_code, national_number=int(digits))
+    assert phone_types.number_type(number) == phonenumbers.number_type(number)
+
+
+def test_pattern_heads():
+    parse = phone_types.sre_parse.parse
+    assert phone_types._heads(list(parse(r"[6-9]0[1-9]\d{7}"))) == [(frozenset("6789"), 3)]
+    assert phone_types._heads(list(parse(r"50[1-9]\d{7}|\d{9}"))) == [
+        (frozenset("5"), 3),
+        (None, 0),
+    ]
+    assert phone_types._heads(list(parse(r"1\d*5\d"))) is None  # unbounded head
+    assert not phone_types._plain(list(parse(r"(?=12)\d{4}")))  # a lookahead
+    assert not phone_types._plain(list(parse(r"[^0]\d{4}")))

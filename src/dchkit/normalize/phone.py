@@ -44,6 +44,7 @@ from phonenumbers import (
 from phonenumbers.phonemetadata import PhoneMetadata
 
 from dchkit.normalize._args import require_choice, require_text
+from dchkit.normalize._phone_types import number_type
 from dchkit.normalize._vector import map_distinct_fields
 from dchkit.normalize.text import clean_text
 
@@ -225,8 +226,9 @@ def _parse(text: str, region: str) -> PhoneResult:
     e164 = phonenumbers.format_number(number, PhoneNumberFormat.E164)
     number_region = phonenumbers.region_code_for_number(number)
     # number_type is UNKNOWN exactly when is_valid_number is False (both match the national
-    # number against the same region's metadata), so one call answers both.
-    kind = phonenumbers.number_type(number)
+    # number against the same region's metadata), so one call answers both; it is computed
+    # once per deciding prefix (see _phone_types).
+    kind = number_type(number)
     if kind == PhoneNumberType.UNKNOWN:
         return PhoneResult(e164, False, None, number_region, "phone_invalid")
     return PhoneResult(e164, True, _LINE_TYPES.get(kind, "unknown"), number_region, None)
