@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 import phonenumbers
 import pytest
 from hypothesis import example, given, settings
@@ -12,6 +14,7 @@ from dchkit.normalize import _phone_types as phone_types
 from dchkit.normalize import address as address_module
 from dchkit.normalize import email as email_module
 from dchkit.normalize import phone as phone_module
+from dchkit.normalize import text as text_module
 from dchkit.normalize.email import EmailResult, email_match_key
 from dchkit.normalize.regions import JP_PREFECTURES
 
@@ -284,3 +287,36 @@ def test_pattern_heads():
     assert phone_types._heads(list(parse(r"1\d*5\d"))) is None  # unbounded head
     assert not phone_types._plain(list(parse(r"(?=12)\d{4}")))  # a lookahead
     assert not phone_types._plain(list(parse(r"[^0]\d{4}")))
+
+
+@settings(max_examples=1000)
+@given(
+    st.sampled_from([81, 1, 44, 49, 86, 33, 82, 91, 55, 800, 882, 999, 0]),
+    st.from_regex(r"[0-9]{1,17}", fullmatch=True),
+    st.booleans(),
+)
+def test_possible_by_length_equals_phonenumbers(country_code, digits, leading_zero):
+    number = PhoneNumber(country_code=country_code, national_number=int(digits))
+    number.italian_leading_zero = leading_zero or None
+    assert phone_types.is_possible_number(number) == phonenumbers.is_possible_number(number)
+
+
+# ------------------------------------------------------------------------- text
+def reference_clean_text(value):
+    """clean_text as first written: every step for every value."""
+    text = text_module._CONTROL.sub(" ", text_module._INVISIBLE.sub("", value))
+    text = unicodedata.normalize("NFKC", text)
+    text = text_module._SPACES.sub(" ", text_module._INVISIBLE.sub("", text)).strip()
+    return text or None
+
+
+@settings(max_examples=2000)
+@given(
+    st.one_of(
+        st.text(alphabet=st.characters(max_codepoint=127)),
+        st.text(alphabet=" \t\n\x0b\x0c\r\x1c\x1d\x1e\x1f\x7f\x85\xa0abc1@-"),
+        st.text(),
+    )
+)
+def test_ascii_shortcut_of_clean_text(value):
+    assert text_module.clean_text(value) == reference_clean_text(value)

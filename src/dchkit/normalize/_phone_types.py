@@ -23,7 +23,7 @@ import phonenumbers
 from phonenumbers import COUNTRY_CODE_TO_REGION_CODE, PhoneNumber
 from phonenumbers.phonemetadata import PhoneMetadata
 
-__all__ = ["number_type"]
+__all__ = ["is_possible_number", "number_type"]
 
 # The standard library's regular-expression parser (untyped, private, but stable since 3.11).
 sre_parse: Any = importlib.import_module("re._parser")
@@ -175,3 +175,19 @@ def number_type(number: PhoneNumber) -> int:
             _cache.clear()
         kind = _cache[key] = int(phonenumbers.number_type(number))
     return kind
+
+
+_possible: dict[tuple[int, int], bool] = {}
+
+
+def is_possible_number(number: PhoneNumber) -> bool:
+    """``phonenumbers.is_possible_number(number)``, once per country code and length.
+
+    It checks only the national significant number's length against the country's
+    metadata, so numbers of one country code and length share the answer.
+    """
+    key = (number.country_code or 0, len(phonenumbers.national_significant_number(number)))
+    possible = _possible.get(key)
+    if possible is None:
+        possible = _possible[key] = bool(phonenumbers.is_possible_number(number))
+    return possible

@@ -44,7 +44,7 @@ from phonenumbers import (
 from phonenumbers.phonemetadata import PhoneMetadata
 
 from dchkit.normalize._args import require_choice, require_text
-from dchkit.normalize._phone_types import number_type
+from dchkit.normalize._phone_types import is_possible_number, number_type
 from dchkit.normalize._vector import map_distinct_fields
 from dchkit.normalize.text import clean_text
 
@@ -221,7 +221,7 @@ def _parse(text: str, region: str) -> PhoneResult:
         number = _parse_number(text, region)
     except NumberParseException:
         return _UNPARSEABLE
-    if not phonenumbers.is_possible_number(number):
+    if not is_possible_number(number):
         return _UNPARSEABLE
     e164 = phonenumbers.format_number(number, PhoneNumberFormat.E164)
     number_region = phonenumbers.region_code_for_number(number)

@@ -48,6 +48,9 @@ def clean_text(value: str | None) -> str | None:
     text = require_text(value, "clean_text")
     if text is None:
         return None
+    if text.isascii() and text.isprintable():
+        # NFKC, invisibles and controls leave printable ASCII as it is; only spaces remain.
+        return " ".join(text.split()) or None
     text = _CONTROL.sub(" ", _INVISIBLE.sub("", text))
     text = unicodedata.normalize("NFKC", text)
     text = _SPACES.sub(" ", _INVISIBLE.sub("", text)).strip()
