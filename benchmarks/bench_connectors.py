@@ -3,16 +3,21 @@
 A world of ``--records`` source records is generated once with ``dchkit.datasets`` and
 written to a cache directory as the systems export it (CSV with BOM, CP932 CRM CSV, JSON
 Lines, Segment messages). Each timed run then reads every table through its preset in a
-fresh subprocess, so peak RSS (the child's ``ru_maxrss``) is that run's alone. Times are
-reported for the record tables (the 1M "source records") and for all tables with events.
+fresh subprocess, so peak RSS (the child's ``ru_maxrss``) is that run's alone; the
+normalizers' worker processes (``dchkit.normalize.set_workers``) are reported apart, with
+the sum as the run's upper bound. Times are reported for the record tables (the 1M "source
+records") and for all tables with events, with the CPU seconds spent and the load average
+(the machine may be shared); with ``--repeat`` the medians close the report.
 
-    python benchmarks/bench_connectors.py --records 1000000 --repeat 1
+    python benchmarks/bench_connectors.py --records 1000000 --repeat 3
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
+import statistics
 import subprocess
 import sys
 import time
@@ -21,16 +26,21 @@ from pathlib import Path
 CACHE = Path(__file__).resolve().parent / ".data" / "connectors"
 
 _CHILD = """
-import json, resource, sys, time
+import json, os, resource, sys, time
 from pathlib import Path
 import dchkit.connectors as dc
+import dchkit.normalize as nz
 
 directory = Path(sys.argv[1])
+records_only = sys.argv[2] == "records"
 manifest = json.loads((directory / "manifest.json").read_text(encoding="utf-8"))
-out = {"tables": {}}
+out = {"tables": {}, "workers": nz.worker_count(), "load": os.getloadavg()[0]}
 total = 0.0
 records_time = 0.0
+cpu = time.process_time()
 for table, info in manifest["tables"].items():
+    if records_only and info["kind"] != "records":
+        continue
     path = directory / info["file"]
     if info["preset"] == "segment_events":
         conn = dc.SegmentConnector(path, source=info["source"])
@@ -54,7 +64,14 @@ for table, info in manifest["tables"].items():
                             "rejects": rejects, "seconds": round(elapsed, 2)}
 out["seconds_records"] = round(records_time, 2)
 out["seconds_all"] = round(total, 2)
-out["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+nz.set_workers(1)  # stops the worker processes, so their peak RSS and CPU time are known
+self_usage = resource.getrusage(resource.RUSAGE_SELF)
+workers = resource.getrusage(resource.RUSAGE_CHILDREN)
+out["cpu_seconds"] = round(
+    self_usage.ru_utime + self_usage.ru_stime + workers.ru_utime + workers.ru_stime, 1
+)
+out["peak_rss_mb"] = round(self_usage.ru_maxrss / 1024, 1)
+out["worker_peak_rss_mb"] = round(workers.ru_maxrss / 1024, 1)
 print(json.dumps(out))
 """
 
@@ -79,23 +96,55 @@ def main() -> None:
     parser.add_argument("--locale", default="ja", choices=["ja", "en"])
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--repeat", type=int, default=1)
+    parser.add_argument(
+        "--workers", type=int, default=None, help="normalizer processes (default: one per CPU)"
+    )
+    parser.add_argument(
+        "--records-only", action="store_true", help="skip the event tables (orders, e-mail …)"
+    )
     args = parser.parse_args()
     directory = prepare(args.records, args.locale, args.seed)
+    env = dict(os.environ)
+    if args.workers is not None:
+        env["DCHKIT_WORKERS"] = str(args.workers)
+    runs = []
     for _ in range(args.repeat):
         result = subprocess.run(
-            [sys.executable, "-c", _CHILD, str(directory)],
+            [
+                sys.executable,
+                "-c",
+                _CHILD,
+                str(directory),
+                "records" if args.records_only else "all",
+            ],
             check=True,
             capture_output=True,
             text=True,
+            env=env,
         )
         data = json.loads(result.stdout)
+        runs.append(data)
         source_rows = sum(t["records"] for t in data["tables"].values())
         for name, row in data["tables"].items():
             print(f"  {name:20s} {row}")
         print(
-            f"{args.locale} {args.records} records: record tables {data['seconds_records']}s, "
+            f"{args.locale} {args.records} records, {data['workers']} process(es), "
+            f"load {data['load']:.2f}: record tables {data['seconds_records']}s, "
             f"all tables {data['seconds_all']}s ({source_rows} records out), "
-            f"peak RSS {data['peak_rss_mb']} MB"
+            f"CPU {data['cpu_seconds']}s, peak RSS {data['peak_rss_mb']} MB "
+            f"(+ worker {data['worker_peak_rss_mb']} MB)",
+            flush=True,
+        )
+    if len(runs) > 1:
+        median = {
+            key: statistics.median(run[key] for run in runs)
+            for key in ("seconds_records", "seconds_all", "cpu_seconds", "peak_rss_mb")
+        }
+        worker_rss = statistics.median(run["worker_peak_rss_mb"] for run in runs)
+        print(
+            f"median of {len(runs)}: record tables {median['seconds_records']}s, "
+            f"all tables {median['seconds_all']}s, CPU {median['cpu_seconds']}s, "
+            f"peak RSS {median['peak_rss_mb']} MB (+ worker {worker_rss} MB)"
         )
 
 

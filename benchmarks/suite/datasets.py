@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,7 +30,6 @@ __all__ = [
     "DATASETS",
     "PREP_VERSION",
     "SYNTHETIC_SIZES",
-    "WORLD_PRESETS",
     "BenchDataset",
     "DatasetUnavailableError",
     "febrl_entity",
@@ -235,20 +235,14 @@ def _size_label(size: int) -> str:
 
 
 #: Export tables of a generated world and the connector preset that maps each one.
-WORLD_PRESETS: dict[str, str] = {
-    "crm_contacts": "salesforce_contacts",
-    "ec_customers": "shopify_customers",
-    "support_users": "zendesk_users",
-    "ma_leads": "hubspot_contacts",
-}
 
 
 def _synthetic_world(locale: str, size: int) -> tuple[pa.Table, pa.Array]:
     """Generate a world with ``dchkit.datasets`` and map it through the connector presets.
 
-    Uses ``generate_world(n_records=, locale=, seed=)`` (``.tables``, ``.truth``) and reads
-    each export table with ``InMemoryConnector(table, preset=...)``; web visitors come from
-    the Segment events through ``SegmentConnector``.
+    Uses ``generate_world(n_records=, locale=, seed=)``, writes its exports and reads them
+    back through the connector presets (``dchkit.demo.read_world_records``), web visitors
+    included.
 
     Raises:
         DatasetUnavailableError: the generator, a connector or a preset is not available
@@ -259,82 +253,22 @@ def _synthetic_world(locale: str, size: int) -> tuple[pa.Table, pa.Array]:
     except ImportError as err:
         msg = f"dchkit.datasets.generate_world is not available yet ({err})"
         raise DatasetUnavailableError(msg) from err
-    readers = _world_readers()
+    try:
+        from dchkit.demo import read_world_records
+    except ImportError as err:
+        msg = f"dchkit.demo.read_world_records is not available yet ({err})"
+        raise DatasetUnavailableError(msg) from err
     world = generate_world(n_records=size, locale=locale, seed=20240501)
-    parts = [read(world.tables[name]) for name, read in readers.items() if name in world.tables]
-    canonical = pa.concat_tables(parts, promote_options="permissive")
-    truth_map = _truth_map(world.truth)
+    region = "JP" if locale == "ja" else "US"
+    with tempfile.TemporaryDirectory(prefix="dchkit-world-") as tmp:
+        # The exports go through the connector presets exactly as a user's files would.
+        canonical, truth_map = read_world_records(world, Path(tmp), default_region=region)
     record_ids = canonical.column("record_id").to_pylist()
     missing = [rid for rid in record_ids if rid not in truth_map]
     if missing:
         msg = f"{len(missing)} mapped record(s) have no true person, e.g. {missing[:3]}"
         raise DatasetUnavailableError(msg)
     return _from_canonical(canonical), pa.array([truth_map[r] for r in record_ids], pa.string())
-
-
-def _world_readers() -> dict[str, Callable[[pa.Table], pa.Table]]:
-    """A function per export table returning its canonical records (RECORDS_SCHEMA)."""
-    try:
-        from dchkit.connectors import InMemoryConnector
-        from dchkit.connectors.presets import load_preset
-    except ImportError as err:
-        msg = f"dchkit.connectors presets are not available yet ({err})"
-        raise DatasetUnavailableError(msg) from err
-    unavailable = []
-    for preset in [*WORLD_PRESETS.values(), "segment"]:
-        try:
-            load_preset(preset)
-        except Exception:  # any failure to load means: not usable yet
-            unavailable.append(preset)
-    if unavailable:
-        msg = f"connector preset(s) not available yet: {', '.join(unavailable)}"
-        raise DatasetUnavailableError(msg)
-
-    def with_preset(preset: str) -> Callable[[pa.Table], pa.Table]:
-        def read(table: pa.Table) -> pa.Table:
-            records: pa.Table = InMemoryConnector(table, preset=preset).read_all().records
-            return records
-
-        return read
-
-    readers = {name: with_preset(preset) for name, preset in WORLD_PRESETS.items()}
-    try:
-        from dchkit.connectors import SegmentConnector
-    except ImportError as err:
-        msg = f"dchkit.connectors.SegmentConnector is not available yet ({err})"
-        raise DatasetUnavailableError(msg) from err
-
-    def read_web(table: pa.Table) -> pa.Table:
-        records: pa.Table = SegmentConnector(table, preset="segment").read_all().records
-        return records
-
-    readers["web_events"] = read_web
-    return readers
-
-
-def _truth_map(truth: Any) -> dict[str, str]:
-    """Read ``world.truth`` (record_id → person id) from a mapping or a table."""
-    if isinstance(truth, dict):
-        return {str(k): str(v) for k, v in truth.items()}
-    table = truth if isinstance(truth, pa.Table) else pa.table(truth)
-    entity = next(
-        (
-            c
-            for c in ("person_id", "entity_id", "true_id", "customer_id")
-            if c in table.column_names
-        ),
-        None,
-    )
-    if "record_id" not in table.column_names or entity is None:
-        msg = f"world.truth has columns {table.column_names}; need record_id and person_id"
-        raise DatasetUnavailableError(msg)
-    return dict(
-        zip(
-            map(str, table.column("record_id").to_pylist()),
-            map(str, table.column(entity).to_pylist()),
-            strict=True,
-        )
-    )
 
 
 def _first(values: Any) -> str | None:

@@ -167,7 +167,10 @@ def test_synthetic_world_through_the_readers(monkeypatch):
         return SimpleNamespace(tables={"crm_contacts": pa.table({"Id": ["1", "2"]})}, truth=truth)
 
     monkeypatch.setattr(dch_datasets, "generate_world", generate_world, raising=False)
-    monkeypatch.setattr(datasets, "_world_readers", lambda: {"crm_contacts": lambda t: canonical})
+    truth_map = {"crm:1": "P1", "crm:2": "P1"}
+    monkeypatch.setattr(
+        "dchkit.demo.read_world_records", lambda world, directory, **_: (canonical, truth_map)
+    )
     dataset = datasets.DATASETS["en-100k"]()
     assert (seen["n_records"], seen["locale"]) == (100_000, "en")
     assert dataset.name == "en-100k"
@@ -185,6 +188,8 @@ def test_synthetic_world_refuses_records_without_truth(monkeypatch):
         tables={"crm_contacts": canonical}, truth=pa.table({"record_id": ["x"], "person_id": ["P"]})
     )
     monkeypatch.setattr(dch_datasets, "generate_world", lambda **_: world, raising=False)
-    monkeypatch.setattr(datasets, "_world_readers", lambda: {"crm_contacts": lambda t: canonical})
+    monkeypatch.setattr(
+        "dchkit.demo.read_world_records", lambda world, directory, **_: (canonical, {"x": "P"})
+    )
     with pytest.raises(DatasetUnavailableError, match="no true person"):
         datasets.DATASETS["ja-10k"]()
