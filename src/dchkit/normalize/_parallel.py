@@ -40,7 +40,7 @@ T = TypeVar("T")
 #: Fewest distinct values worth sending to other processes (below it, pickling and
 #: waiting cost more than they save).
 MIN_PARALLEL = 4096
-_CHUNKS_PER_WORKER = 4
+_CHUNKS_PER_WORKER = 16
 
 _lock = threading.Lock()
 _requested: int | None = None
@@ -131,7 +131,7 @@ def parallel_map(
     if processes < 2 or len(values) < MIN_PARALLEL or not _picklable(func):
         return _run(func, values, fields)
     helpers = processes - 1
-    size = max(MIN_PARALLEL // 4, -(-len(values) // (processes * _CHUNKS_PER_WORKER)))
+    size = max(MIN_PARALLEL // 8, -(-len(values) // (processes * _CHUNKS_PER_WORKER)))
     chunks = [values[i : i + size] for i in range(0, len(values), size)]
     try:
         pool = _get_pool(helpers)
