@@ -100,7 +100,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument(
-        "--workers", type=int, default=None, help="normalizer processes (default: one per CPU)"
+        "--workers", default=None, help="normalizer processes: a number or auto (default: 1)"
     )
     parser.add_argument(
         "--records-only", action="store_true", help="skip the event tables (orders, e-mail …)"
@@ -109,7 +109,7 @@ def main() -> None:
     directory = prepare(args.records, args.locale, args.seed)
     env = dict(os.environ)
     if args.workers is not None:
-        env["DCHKIT_WORKERS"] = str(args.workers)
+        env["DCHKIT_WORKERS"] = args.workers
     runs = []
     for _ in range(args.repeat):
         result = subprocess.run(

@@ -5,6 +5,13 @@ Every normalizer has a scalar function (``normalize_email(value)``) and a column
 normalizes each *distinct* value once and maps the results back, so a million rows with
 heavy repetition cost only as many Python calls as there are distinct values.
 
+The costly normalizers also skip work their libraries would do in vain, each shortcut
+proven to give the library's answer (see ``tests/property/test_normalize_fastpaths.py``):
+plain e-mail addresses skip email-validator, spellings of one phone number share one
+parse, plain Japanese numbers skip ``phonenumbers.parse``, and a number's line type is
+computed once per deciding prefix. Columns with many distinct values can be spread over
+worker processes (:func:`set_workers`, ``DCHKIT_WORKERS``; off by default).
+
 Bad values are flagged, never raised (``valid=False`` with a ``reason``). Only a wrong kind
 of argument (an ``int`` where a ``str`` is expected, an unknown region code) raises a
 :class:`~dchkit.errors.NormalizationError` or :class:`~dchkit.errors.ConfigError`.
@@ -17,6 +24,8 @@ Examples:
     '+81312345678'
     >>> nz.normalize_name("山田　太郎 様").romaji == nz.normalize_name("Taro YAMADA").romaji
     True
+    >>> nz.country_code("日本"), nz.jp_prefecture("JP-13")
+    ('JP', '東京都')
 """
 
 from __future__ import annotations

@@ -69,6 +69,10 @@ def test_set_workers():
 
 
 def test_environment_sets_workers(monkeypatch):
-    monkeypatch.setenv("DCHKIT_WORKERS", "3")
     nz.set_workers(None)
+    monkeypatch.delenv("DCHKIT_WORKERS", raising=False)
+    assert nz.worker_count() == 1  # off unless asked for
+    monkeypatch.setenv("DCHKIT_WORKERS", "3")
     assert nz.worker_count() in (1, 3)  # 1 where processes cannot be forked
+    monkeypatch.setenv("DCHKIT_WORKERS", "auto")
+    assert nz.worker_count() >= 1
