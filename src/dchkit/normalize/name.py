@@ -70,7 +70,9 @@ __all__ = [
 ]
 
 _ASIDES = re.compile(r"\s*(?:\([^()]*\)|\[[^\[\]]*\]|【[^【】]*】|〔[^〔〕]*〕)\s*")
-_JA_HONORIFIC = re.compile(r"\s*(?:様|さま|サマ|さん|サン|殿|どの|御中|先生|氏|くん|ちゃん)$")
+_JA_HONORIFIC = re.compile(
+    r"\s*(?:様|さま|サマ|さん|サン|殿|どの|御中|先生|氏|くん|ちゃん)[^\w\s]*$"
+)
 _TITLES = frozenset(
     {"mr", "mrs", "ms", "miss", "mx", "dr", "prof", "professor", "sir", "dame", "madam", "mme",
      "mlle", "rev", "fr", "herr", "frau"}

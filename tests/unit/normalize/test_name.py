@@ -216,3 +216,9 @@ def test_nested_asides_are_removed_whole():
     assert clean_name("0(())") == "0"
     assert clean_name("Taro (Sales (JP)) Yamada") == "Taro Yamada"
     assert clean_name(clean_name("0(())")) == clean_name("0(())")
+
+
+def test_honorific_before_trailing_punctuation():
+    assert clean_name("山田様:") == "山田"
+    assert clean_name("0様:") == "0"
+    assert name_key(name_key("0様:")) == name_key("0様:")
