@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import json
 import math
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -70,7 +71,7 @@ NEGATE_POWER = 7
 ATOM_POWER = 9
 
 
-class Expr:
+class Expr(ABC):
     """Base of every node."""
 
     __slots__ = ()
@@ -80,13 +81,13 @@ class Expr:
         """Binding power of the node's outermost operator (for parenthesizing)."""
         return ATOM_POWER
 
+    @abstractmethod
     def text(self) -> str:
         """Canonical rule text of the node."""
-        raise NotImplementedError
 
+    @abstractmethod
     def to_json(self) -> dict[str, Any]:
         """The node as a JSON-compatible dict."""
-        raise NotImplementedError
 
     def __str__(self) -> str:
         return self.text()
