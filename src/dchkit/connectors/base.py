@@ -28,7 +28,7 @@ Examples:
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, ClassVar, Protocol, runtime_checkable
@@ -170,6 +170,10 @@ class BaseConnector(ABC):
         self.default_region = default_region
         self.batch_size = batch_size
         self.last_report: ReadReport | None = None
+
+    def _json_columns(self, given: Sequence[str]) -> tuple[str, ...]:
+        """Nested columns to keep as JSON text: those given, else the mapping's."""
+        return tuple(given) or (self.mapping.json_columns if self.mapping else ())
 
     def __repr__(self) -> str:
         mapping = self.mapping.name if self.mapping and self.mapping.name else None

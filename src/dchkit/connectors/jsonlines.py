@@ -118,9 +118,7 @@ class JsonLinesConnector(BaseConnector):
         )
         self.path = Path(path)
         self.encoding = encoding
-        self.json_columns = tuple(json_columns) or (
-            self.mapping.json_columns if self.mapping else ()
-        )
+        self.json_columns = self._json_columns(json_columns)
 
     def _stream(self) -> Utf8Stream:
         try:

@@ -87,9 +87,7 @@ class InMemoryConnector(BaseConnector):
             batch_size=batch_size,
         )
         self.table = as_arrow_table(data)
-        self.json_columns = tuple(json_columns) or (
-            self.mapping.json_columns if self.mapping else ()
-        )
+        self.json_columns = self._json_columns(json_columns)
 
     def read_raw(self) -> Iterator[RawBatch]:
         """Yield the table in slices of ``batch_size`` rows, as text."""

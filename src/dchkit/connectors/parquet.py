@@ -63,9 +63,7 @@ class ParquetConnector(BaseConnector):
             batch_size=batch_size,
         )
         self.path = Path(path)
-        self.json_columns = tuple(json_columns) or (
-            self.mapping.json_columns if self.mapping else ()
-        )
+        self.json_columns = self._json_columns(json_columns)
 
     def read_raw(self) -> Iterator[RawBatch]:
         """Stream record batches of at most ``batch_size`` rows, as text."""
