@@ -7,6 +7,8 @@ and fields a household shares agree together for different people (dependence).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
@@ -17,6 +19,8 @@ from dchkit.resolution.model import MatchModel
 __all__ = ["dependence_adjustments", "tf_adjustments"]
 
 FloatArray = npt.NDArray[np.float64]
+#: Relative frequency of each value of a feature column (column name, values) → floats.
+Frequencies = Callable[[str, pa.Array], FloatArray]
 
 
 def dependence_adjustments(
@@ -58,11 +62,15 @@ def tf_adjustments(
     levels: npt.NDArray[np.int8],
     model: MatchModel,
     tf_adjust: tuple[str, ...],
+    *,
+    frequencies: Frequencies | None = None,
 ) -> FloatArray:
     """Weight change for exact agreement on common vs rare values (term frequency).
 
     For a pair at the top level of a listed comparison, the u of that level is replaced by
     the frequency of the pair's value: agreeing on 佐藤 counts less than on 勅使河原.
+    Frequencies are those of ``features`` unless ``frequencies`` gives them (an incremental
+    resolve scores a few records with the whole hub's frequencies).
     """
     adjust = np.zeros(len(pairs), dtype=np.float64)
     names = [c.name for c in model.comparisons]
@@ -74,6 +82,11 @@ def tf_adjustments(
         comparison = model.comparisons[j]
         column = features.column(comparison.levels[0].column).combine_chunks()
         if pa.types.is_list(column.type):
+            continue
+        if frequencies is not None:
+            top = levels[:, j] == comparison.top_level
+            given = frequencies(comparison.levels[0].column, column.take(pa.array(pairs[top, 0])))
+            adjust[top] += np.log2(model.u[j][comparison.top_level] / given)
             continue
         codes = column.dictionary_encode().indices.to_numpy(zero_copy_only=False)
         codes = np.nan_to_num(codes.astype(np.float64), nan=-1).astype(np.int64)
