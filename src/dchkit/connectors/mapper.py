@@ -32,7 +32,7 @@ from dchkit.connectors.mapping import (
     SplitName,
 )
 from dchkit.connectors.normalizing import NormalizeOptions, append_flags, normalize_records
-from dchkit.connectors.rejects import RejectBuilder, raise_rejects
+from dchkit.connectors.rejects import RawRows, RejectBuilder, raise_rejects
 from dchkit.connectors.report import ConnectorBatch, ReadReport, empty_batch
 from dchkit.normalize import (
     clean_text_column,
@@ -205,18 +205,16 @@ class Mapper:
         unknown = pc.and_(values.is_valid(), flag.is_null())
         return flag, unknown
 
-    def _raw_rows(self, raw: RawBatch, data: pa.RecordBatch) -> pa.Array:
-        if raw.raw is not None:
-            return raw.raw
-        struct = pa.StructArray.from_arrays(data.columns, names=data.schema.names)
-        return to_json_text(struct) if data.num_columns else pa.nulls(data.num_rows, pa.string())
+    def _raw_rows(self, raw: RawBatch, data: pa.RecordBatch) -> RawRows:
+        # Rendered only for rows that end as rejects (see RawRows).
+        return RawRows(text=raw.raw) if raw.raw is not None else RawRows(data=data)
 
     # ------------------------------------------------------------------ records
     def _records(
         self,
         data: pa.RecordBatch,
         numbers: pa.Array,
-        raw_rows: pa.Array,
+        raw_rows: RawRows,
         spec: RecordMapping,
         location: str | None,
         rejects: RejectBuilder,
@@ -406,7 +404,7 @@ class Mapper:
         self,
         data: pa.RecordBatch,
         numbers: pa.Array,
-        raw_rows: pa.Array,
+        raw_rows: RawRows,
         masks: list[pa.Array],
         location: str | None,
         rejects: RejectBuilder,

@@ -30,16 +30,18 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import NoReturn
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from dchkit.connectors.arrowutil import to_json_text
 from dchkit.errors import RecordNormalizationError
 from dchkit.schema import REJECTS_SCHEMA
 
-__all__ = ["MAX_RAISED", "RejectBuilder", "raise_rejects", "reject_batch"]
+__all__ = ["MAX_RAISED", "RawRows", "RejectBuilder", "raise_rejects", "reject_batch"]
 
 #: At most this many errors go into one raised ExceptionGroup (a note says how many more).
 MAX_RAISED = 100
@@ -69,6 +71,47 @@ def reject_batch(
     )
 
 
+@dataclass(frozen=True)
+class RawRows:
+    """The raw content of a batch's rows, rendered only for the rows that are rejected.
+
+    Readers that keep each row's text (JSON Lines) pass it as ``text``; for the others the
+    row is rendered as a JSON object of its columns (``data``). Rendering a million rows
+    that are then kept would cost more than the whole mapping, so :meth:`take` renders
+    just the rows asked for: the same text as rendering all rows and taking those.
+
+    Examples:
+        >>> import pyarrow as pa
+        >>> rows = RawRows(data=pa.record_batch({"id": ["1", None], "name": ["a", "b"]}))
+        >>> rows.take(pa.array([1])).to_pylist()
+        ['{"name":"b"}']
+    """
+
+    data: pa.RecordBatch | None = None
+    text: pa.Array | None = None
+
+    def __len__(self) -> int:
+        if self.text is not None:
+            return len(self.text)
+        return self.data.num_rows if self.data is not None else 0
+
+    def filter(self, mask: pa.Array) -> RawRows:
+        """The rows where ``mask`` is true."""
+        if self.text is not None:
+            return RawRows(text=self.text.filter(mask))
+        return RawRows(data=self.data.filter(mask) if self.data is not None else None)
+
+    def take(self, index: pa.Array) -> pa.Array:
+        """Raw text of the rows at ``index`` (null where a row has no columns)."""
+        if self.text is not None:
+            return self.text.take(index).cast(pa.string())
+        data = self.data
+        if data is None or not data.num_columns:
+            return pa.nulls(len(index), pa.string())
+        rows = data.take(index)
+        return to_json_text(pa.StructArray.from_arrays(rows.columns, names=rows.schema.names))
+
+
 class RejectBuilder:
     """Accumulates the rejects of one batch; messages are built only for rejected rows."""
 
@@ -86,14 +129,18 @@ class RejectBuilder:
         self,
         mask: pa.Array,
         numbers: pa.Array,
-        raw: pa.Array,
+        raw: pa.Array | RawRows,
         code: str,
         message: Callable[[int], str],
         *,
         field: str | None = None,
         location: str | None = None,
     ) -> None:
-        """Reject the rows where ``mask`` is true; ``message(i)`` explains row ``i``."""
+        """Reject the rows where ``mask`` is true; ``message(i)`` explains row ``i``.
+
+        ``raw`` is each row's raw text, or a :class:`RawRows` that renders only the
+        rejected ones.
+        """
         positions = np.flatnonzero(pc.fill_null(mask, False).to_numpy(zero_copy_only=False))
         if not len(positions):
             return
