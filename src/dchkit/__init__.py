@@ -23,12 +23,14 @@ if TYPE_CHECKING:
     from dchkit import connectors, datasets, errors, normalize, profile, resolution, schema
     from dchkit.connectors import connect
     from dchkit.datasets import generate_world, load_demo
+    from dchkit.hub import Hub
     from dchkit.profile import Profile, ProfileStore, SegmentRegistry, Trait
     from dchkit.resolution import Resolution, Resolver, ResolverConfig, block_on
     from dchkit.resolution.oneshot import resolve
 
 __all__ = [
     "DchkitError",
+    "Hub",
     "Profile",
     "ProfileStore",
     "Resolution",
@@ -65,6 +67,7 @@ _LAZY_OBJECTS = {
     "block_on": "dchkit.resolution",
     "connect": "dchkit.connectors",
     "generate_world": "dchkit.datasets",
+    "Hub": "dchkit.hub",
     "load_demo": "dchkit.datasets",
     "resolve": "dchkit.resolution.oneshot",
 }

@@ -1,0 +1,913 @@
+"""``dchkit.Hub``: the persistent customer hub — ingest, resolve, profiles, segments, changes.
+
+A hub ties the layers to a :class:`~dchkit.store.Store` (a SQLite file by default,
+memory with no path):
+
+- :meth:`Hub.ingest` writes connector output or tables idempotently: a source record is
+  keyed by ``(source, source_record_id)``, so re-ingesting it updates it and never
+  duplicates it; rejects are kept and counted; rows of erased people are dropped;
+- :meth:`Hub.resolve` runs the batch :class:`~dchkit.resolution.Resolver` over every
+  record with the stored clusters as ``previous`` (stable ids) and the stored feedback,
+  trains the model once (or on demand) and persists clusters, golden records, lineage and
+  indexes in one transaction, writing what changed to the change feed;
+- :attr:`Hub.profiles`, :attr:`Hub.segments` and :attr:`Hub.feedback` are small
+  namespaces; :meth:`Hub.changes` reads the change feed from a durable cursor.
+
+Examples:
+    >>> import dchkit as dch
+    >>> hub = dch.Hub()  # in memory; dch.Hub("customers.db") for a file
+    >>> report = hub.ingest([{"id": "1", "email": "taro@example.jp", "family_name": "山田"},
+    ...                      {"id": "2", "email": "TARO@example.jp", "family_name": "ヤマダ"}],
+    ...                     source="crm")
+    >>> report.inserted, hub.resolve().customers
+    (2, 1)
+    >>> [r.record_id for r in hub.profiles.lookup(email="taro@example.jp").records]
+    ['crm:1', 'crm:2']
+    >>> [c.kind for c in hub.changes()]
+    ['created']
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from dchkit.errors import ConfigError, ProfileError, ProfileNotFoundError, SegmentError
+from dchkit.profile._arrow import to_array
+from dchkit.profile._time import resolve_now
+from dchkit.profile.privacy import (
+    AUDIT_SCHEMA,
+    SUPPRESSION_SCHEMA,
+    Erasure,
+    audit_rows,
+    hash_keys,
+    identifier_keys,
+    suppress,
+    suppression_table,
+)
+from dchkit.schema import EVENTS_SCHEMA, RECORDS_SCHEMA, REJECTS_SCHEMA, conform
+from dchkit.store import state
+from dchkit.store.base import Store
+from dchkit.store.sqlite import SQLiteStore
+
+if TYPE_CHECKING:
+    from dchkit.profile import MembershipChange, Profile, ProfileStore, TimelinePage
+    from dchkit.profile.rules import Expr
+    from dchkit.resolution import (
+        CustomerExplanation,
+        MatchModel,
+        PairExplanation,
+        Resolution,
+        ResolverConfig,
+    )
+
+__all__ = ["Change", "Hub", "IngestReport", "ResolveReport"]
+
+ChangeKind = Literal[
+    "created", "updated", "merged", "split", "erased", "segment_entered", "segment_exited"
+]
+_FEEDBACK_KINDS = ("must_link", "cannot_link", "split_out")
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """One entry of the change feed.
+
+    Attributes:
+        cursor: Its position; pass the last one seen as ``since`` to continue.
+        at: When it was written.
+        kind: ``created``, ``updated``, ``merged`` (``other_id`` is the alias merged into
+            ``customer_id``), ``split`` (``customer_id`` split off ``other_id``),
+            ``erased``, ``segment_entered`` or ``segment_exited`` (``segment`` set).
+        customer_id: The customer concerned.
+        other_id: The other customer of a merge or split.
+        segment: The segment of a membership change.
+        detail: A short human-readable note.
+    """
+
+    cursor: int
+    at: datetime
+    kind: str
+    customer_id: str | None
+    other_id: str | None = None
+    segment: str | None = None
+    detail: str | None = None
+
+
+@dataclass(frozen=True)
+class IngestReport:
+    """What one :meth:`Hub.ingest` call wrote.
+
+    Attributes:
+        inserted: Records new to the hub.
+        updated: Stored records whose content changed.
+        unchanged: Records identical to their stored version (a re-ingest).
+        events: Events written (new or changed).
+        rejects: Rows rejected by the connector (kept in the hub's rejects table).
+        rejects_by_reason: Rejects counted by reason.
+        suppressed: Rows of erased people that were dropped.
+        resolved: Records resolved incrementally by this call (0 when they wait for
+            :meth:`Hub.resolve`).
+    """
+
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    events: int = 0
+    rejects: int = 0
+    rejects_by_reason: dict[str, int] = field(default_factory=dict)
+    suppressed: int = 0
+    resolved: int = 0
+
+    def __add__(self, other: IngestReport) -> IngestReport:
+        reasons = dict(self.rejects_by_reason)
+        for reason, count in other.rejects_by_reason.items():
+            reasons[reason] = reasons.get(reason, 0) + count
+        return IngestReport(
+            self.inserted + other.inserted,
+            self.updated + other.updated,
+            self.unchanged + other.unchanged,
+            self.events + other.events,
+            self.rejects + other.rejects,
+            reasons,
+            self.suppressed + other.suppressed,
+            self.resolved + other.resolved,
+        )
+
+
+@dataclass(frozen=True)
+class ResolveReport:
+    """What one :meth:`Hub.resolve` run did."""
+
+    records: int
+    customers: int
+    created: int
+    updated: int
+    merged: int
+    split: int
+    trained: bool
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+class Hub:
+    """A persistent customer hub over a store.
+
+    Args:
+        path: A SQLite file (created when missing); None for an in-memory hub.
+        store: Another :class:`~dchkit.store.Store` to use instead of ``path``.
+        config: Resolver configuration; None keeps the stored one (or the default). A
+            configuration with different comparisons than the stored model's makes the
+            next :meth:`resolve` retrain.
+        default_region: Region of phone numbers given without a country code.
+
+    Raises:
+        ConfigError: both ``path`` and ``store`` were given.
+        StoreError: the file cannot be opened as a hub.
+    """
+
+    def __init__(
+        self,
+        path: str | Path | None = None,
+        *,
+        store: Store | None = None,
+        config: ResolverConfig | None = None,
+        default_region: str = "JP",
+    ) -> None:
+        if path is not None and store is not None:
+            msg = "pass either a path or a store, not both"
+            raise ConfigError(msg, fix="Hub('customers.db') or Hub(store=SQLiteStore(...))")
+        self.store: Store = store if store is not None else SQLiteStore(path)
+        self.default_region = default_region
+        if config is not None:
+            self.store.set_meta("config", config.model_dump_json())
+        salt = self.store.get_meta("salt")
+        if salt is None:
+            salt = os.urandom(16).hex()
+            self.store.set_meta("salt", salt)
+        self.salt = bytes.fromhex(salt)
+        self._full: tuple[str | None, ProfileStore] | None = None
+        self.profiles = HubProfiles(self)
+        self.segments = HubSegments(self)
+        self.feedback = HubFeedback(self)
+
+    def __repr__(self) -> str:
+        return (
+            f"dchkit.Hub({self.store!r}, records={self.store.count('records'):,}, "
+            f"customers={self.store.count('golden'):,})"
+        )
+
+    def close(self) -> None:
+        """Close the store."""
+        self.store.close()
+
+    def __enter__(self) -> Hub:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ---------------------------------------------------------------- config
+    @property
+    def config(self) -> ResolverConfig:
+        """The resolver configuration in use (stored with the hub)."""
+        from dchkit.resolution import ResolverConfig
+
+        text = self.store.get_meta("config")
+        return ResolverConfig() if text is None else ResolverConfig.model_validate_json(text)
+
+    @property
+    def model(self) -> MatchModel | None:
+        """The trained match model, or None before the first :meth:`resolve`."""
+        from dchkit.resolution import MatchModel
+
+        text = self.store.get_meta("model")
+        return None if text is None else MatchModel.from_json(text)
+
+    def _touch(self) -> None:
+        """Mark the hub as changed (invalidates cached whole-hub views in every process)."""
+        self.store.set_meta("version", os.urandom(8).hex())
+
+    # ---------------------------------------------------------------- ingest
+    def ingest(
+        self,
+        data: Any = None,
+        *,
+        source: str | None = None,
+        events: Any = None,
+    ) -> IngestReport:
+        """Write records (and events) into the hub, idempotently.
+
+        Args:
+            data: A connector (anything with ``read()`` and ``source``), or a table —
+                pyarrow, pandas, polars, a list of dicts — with canonical column names
+                (``id``/``source_record_id``/``record_id``, ``email``, ``phone`` …), or a
+                table already in ``RECORDS_SCHEMA``.
+            source: Source label of a table (default ``"source"``); a connector has its own.
+            events: A table of events (``EVENTS_SCHEMA`` columns) to write too.
+
+        Returns:
+            Counts of what was written. Each connector batch commits on its own, so an
+            interrupted ingest keeps the batches written so far and re-running it
+            completes it (re-ingest is idempotent).
+        """
+        report = IngestReport()
+        if data is not None:
+            if callable(getattr(data, "read", None)) and hasattr(data, "source"):
+                for batch in data.read():
+                    reasons = dict(batch.report.rejects_by_reason)
+                    report = report + self._write(
+                        pa.Table.from_batches([batch.records]),
+                        pa.Table.from_batches([batch.events]),
+                        pa.Table.from_batches([batch.rejects]),
+                        reasons,
+                    )
+            else:
+                records, rejects, reasons = self._read_table(data, source or "source")
+                report = report + self._write(
+                    records, EVENTS_SCHEMA.empty_table(), rejects, reasons
+                )
+        if events is not None:
+            table = conform(_as_table(events), EVENTS_SCHEMA, what="events")
+            report = report + self._write(
+                RECORDS_SCHEMA.empty_table(), table, REJECTS_SCHEMA.empty_table(), {}
+            )
+        return report
+
+    def _read_table(self, data: Any, source: str) -> tuple[pa.Table, pa.Table, dict[str, int]]:
+        table = _as_table(data)
+        if {"record_id", "source", "source_record_id"} <= set(table.column_names) and set(
+            table.column_names
+        ) <= set(RECORDS_SCHEMA.names):
+            return conform(table, RECORDS_SCHEMA, what="records"), REJECTS_SCHEMA.empty_table(), {}
+        from dchkit.connectors import InMemoryConnector
+
+        result = InMemoryConnector(table, source=source, default_region=self.default_region)
+        read = result.read_all()
+        return read.records, read.rejects, dict(read.report.rejects_by_reason)
+
+    def _write(
+        self, records: pa.Table, events: pa.Table, rejects: pa.Table, reasons: dict[str, int]
+    ) -> IngestReport:
+        suppressions = self.store.read("suppressions")
+        kept_records = suppress(records, suppressions, self.salt)
+        kept_events = suppress(events, suppressions, self.salt)
+        records, events = kept_records.kept, kept_events.kept
+        with self.store.transaction():
+            changed = self.store.upsert("records", records)
+            changed_ids = to_array(changed.column("record_id"))
+            stored_before = self.store.read("clusters", {"record_id": changed_ids})
+            if len(changed_ids):
+                state.index_records(
+                    self.store,
+                    records.filter(pc.is_in(records.column("record_id"), value_set=changed_ids)),
+                )
+            changed_events = self.store.upsert("events", events)
+            if changed_events.num_rows:
+                event_ids = to_array(changed_events.column("event_id"))
+                state.index_events(
+                    self.store,
+                    events.filter(pc.is_in(events.column("event_id"), value_set=event_ids)),
+                )
+            self.store.insert("rejects", rejects)
+            if changed.num_rows or changed_events.num_rows:
+                self._touch()
+        updated = stored_before.num_rows
+        return IngestReport(
+            inserted=len(changed_ids) - updated,
+            updated=updated,
+            unchanged=records.num_rows - len(changed_ids),
+            events=changed_events.num_rows,
+            rejects=rejects.num_rows,
+            rejects_by_reason=reasons,
+            suppressed=kept_records.dropped.num_rows + kept_events.dropped.num_rows,
+        )
+
+    @property
+    def pending(self) -> int:
+        """Records written since the last resolve (waiting to be resolved)."""
+        since = int(self.store.get_meta("resolved_seq") or 0)
+        return int(self.store.read("records", after=since).num_rows)
+
+    def rejects(self) -> pa.Table:
+        """Every row a connector rejected, with the reason (``REJECTS_SCHEMA``)."""
+        return self.store.read("rejects")
+
+    # --------------------------------------------------------------- resolve
+    def resolve(self, *, retrain: bool = False) -> ResolveReport:
+        """Resolve every record in batch and persist the result in one transaction.
+
+        The stored model is reused unless ``retrain`` is set or none was trained yet (a
+        hub under 200 records scores with typical m/u values until it grows). Previous
+        clusters keep customer ids stable; stored feedback is honoured.
+
+        Returns:
+            Counts of customers created, updated, merged and split.
+        """
+        from dchkit.resolution import Resolver
+
+        records = self.store.read("records")
+        seq = self.store.get_meta("seq") or "0"
+        if records.num_rows == 0:
+            return ResolveReport(0, 0, 0, 0, 0, 0, trained=False)
+        config = self.config
+        model = None if retrain else self.model
+        if model is not None and (
+            model.comparisons != config.comparisons or self.store.get_meta("trained") != "yes"
+        ):
+            model = None
+        previous = self.store.read("clusters")
+        must, cannot = self.feedback.pairs(to_array(records.column("record_id")))
+        resolution = Resolver(config, model=model).resolve(
+            records,
+            previous=previous if previous.num_rows else None,
+            must_link=must,
+            cannot_link=cannot,
+        )
+        report = self._persist(resolution, previous, trained=model is None, seq=seq)
+        if any(True for _ in self.segments):
+            self.segments.materialize()
+        return report
+
+    def _persist(
+        self, res: Resolution, previous: pa.Table, *, trained: bool, seq: str
+    ) -> ResolveReport:
+        new_ids = set(res.customer_ids)
+        old_ids = set(previous.column("customer_id").to_pylist())
+        aliases = pa.table(
+            {
+                "alias": pa.array(list(res.aliases), pa.string()),
+                "customer_id": pa.array(list(res.aliases.values()), pa.string()),
+            }
+        )
+        removed = pa.array(sorted(old_ids - new_ids), pa.string())
+        rows: list[tuple[str, str | None, str | None, str | None]] = []
+        mentioned = set()
+        for change in res.changes:
+            mentioned.add(change.customer_id)
+            if change.kind == "merged":
+                rows.append(("merged", change.customer_id, change.other_id, None))
+            elif change.kind == "split":
+                rows.append(("split", change.customer_id, change.other_id, None))
+        created = sorted(
+            new_ids - old_ids - {c.customer_id for c in res.changes if c.kind == "split"}
+        )
+        rows.extend(("created", cid, None, None) for cid in created)
+        with self.store.transaction():
+            self.store.delete("clusters")
+            changed = state.write_customers(
+                self.store,
+                clusters=res.clusters,
+                golden=res.golden,
+                lineage=res.lineage,
+                aliases=aliases,
+                removed=removed,
+            )
+            fresh = set(created) | {r[1] for r in rows if r[0] == "split"}
+            updated = sorted(set(changed.to_pylist()) - fresh)
+            rows.extend(("updated", cid, None, None) for cid in updated)
+            _log_changes(self.store, rows)
+            self.store.set_meta("model", res.model.to_json())
+            if trained:
+                self.store.set_meta("trained", "yes" if res.em_report is not None else "no")
+            self.store.set_meta("resolved_seq", seq)
+            self._index_blocking(res)
+            self._touch()
+        counts = {k: sum(1 for r in rows if r[0] == k) for k in ("merged", "split")}
+        return ResolveReport(
+            records=res.records.num_rows,
+            customers=res.customer_count,
+            created=len(created),
+            updated=len(updated),
+            merged=counts["merged"],
+            split=counts["split"],
+            trained=trained,
+            timings=dict(res.timings),
+        )
+
+    def _index_blocking(self, res: Resolution) -> None:
+        """Keep the blocking-key index and term frequencies for incremental resolution."""
+        try:
+            from dchkit.resolution.incremental import IncrementalResolver
+            from dchkit.resolution.termfreq import TermFrequencies
+        except ImportError:  # pragma: no cover - the engine ships with the resolution layer
+            return
+        engine = IncrementalResolver(res.config, res.model)
+        self.store.delete("blocking_keys")
+        self.store.insert("blocking_keys", engine.blocking_keys(res.records))
+        frequencies = TermFrequencies.from_resolution(res)
+        self.store.upsert(
+            "blobs",
+            pa.table({"name": ["term_frequencies"], "data": [_ipc(frequencies.to_table())]}),
+        )
+
+    # ---------------------------------------------------------------- reads
+    def changes(self, since: int = 0, *, limit: int | None = None) -> list[Change]:
+        """The change feed after cursor ``since``, oldest first.
+
+        Store the last :attr:`Change.cursor` you processed and pass it back to read only
+        what happened since; cursors are durable and never reused.
+        """
+        table = self.store.read("changes", after=since, limit=limit)
+        return [Change(**row) for row in table.to_pylist()]
+
+    def audit(self) -> pa.Table:
+        """The audit log of merges, splits and erasures (``AUDIT_SCHEMA``)."""
+        return self.store.read("audit").drop_columns(["audit_id"]).cast(AUDIT_SCHEMA)
+
+    def explain(self, left: str, right: str) -> PairExplanation:
+        """Why two records are, or are not, the same customer (a match-weight waterfall).
+
+        The pair is re-scored with the stored model over the two records' customers, so
+        term-frequency adjustments use those customers' values, not the whole hub's.
+        """
+        return self._local_resolution([left, right]).explain(left, right)
+
+    def explain_customer(self, customer_id: str) -> CustomerExplanation:
+        """The edges that hold a customer's records together."""
+        cid = self.profiles.customer_id_of(customer_id)
+        ids = self.store.read("clusters", {"customer_id": [cid]}).column("record_id").to_pylist()
+        from dchkit.resolution import CustomerExplanation
+
+        local = self._local_resolution(ids)
+        found = local.explain_customer(local.customer_of(ids[0]))
+        return CustomerExplanation(cid, found.record_ids, found.edges, found.cuts)
+
+    def _local_resolution(self, record_ids: Sequence[str]) -> Resolution:
+        from dchkit.resolution import Resolver
+
+        found = self.store.read("records", {"record_id": list(record_ids)}).column("record_id")
+        missing = sorted(set(record_ids) - set(found.to_pylist()))
+        if missing:
+            msg = f"no record with id {missing[0]!r} in the hub"
+            raise ProfileNotFoundError(msg, fix="use a record_id such as 'crm:003A'")
+        customers = state.customer_of_records(self.store, record_ids)
+        members = self.store.read("clusters", {"customer_id": customers}).column("record_id")
+        ids = pc.unique(pa.concat_arrays([to_array(members), pa.array(record_ids, pa.string())]))
+        records = self.store.read("records", {"record_id": ids})
+        must, cannot = self.feedback.pairs(ids)
+        previous = self.store.read("clusters", {"record_id": ids})
+        return Resolver(self.config, model=self.model).resolve(
+            records, previous=previous, must_link=must, cannot_link=cannot
+        )
+
+    def profile_store(self) -> ProfileStore:
+        """Every customer as one :class:`~dchkit.profile.ProfileStore` (for traits, analyses).
+
+        Built from the whole store on first use and cached until the hub changes.
+        """
+        from dchkit.profile import ProfileStore
+
+        version = self.store.get_meta("version")
+        if self._full is not None and self._full[0] == version:
+            return self._full[1]
+        store = ProfileStore(
+            records=self.store.read("records"),
+            clusters=self.store.read("clusters"),
+            golden=self.store.read("golden"),
+            lineage=self.store.read("lineage"),
+            events=self.store.read("events"),
+            aliases=self.store.read("aliases"),
+            suppressions=self.store.read("suppressions").cast(SUPPRESSION_SCHEMA),
+            audit=self.audit(),
+            salt=self.salt,
+            default_region=self.default_region,
+        )
+        self._full = (version, store)
+        return store
+
+    def export(
+        self,
+        path: str | Path | None = None,
+        *,
+        segment: str | None = None,
+        require_consent: str | None = None,
+        format: Literal["parquet", "csv", "jsonl"] | None = None,
+    ) -> pa.Table:
+        """Export profiles (golden values and traits), or one segment's members' profiles.
+
+        Args:
+            path: Write the table here (format from the suffix unless ``format`` is given).
+            segment: Only this segment's members.
+            require_consent: Only customers whose latest consent for this purpose is yes.
+            format: ``parquet``, ``csv`` or ``jsonl``.
+
+        Returns:
+            The exported table.
+        """
+        from dchkit.profile.exports import profile_table, write_table
+
+        table = profile_table(self.profile_store(), require_consent=require_consent)
+        if segment is not None:
+            members = self.segments.members(segment)
+            table = table.filter(pc.is_in(table.column("customer_id"), value_set=members))
+        if path is not None:
+            write_table(table, path, format=format)
+        return table
+
+    # ---------------------------------------------------------------- forget
+    def forget(self, customer_id: str | None = None, **identifier: str) -> Erasure:
+        """Erase a customer: records, events, identifiers, golden record, memberships.
+
+        Only salted hashes of the customer's identifiers stay, so a later ingest of the
+        same rows does not bring them back. Identifiers other customers share (a family
+        landline) are not suppressed. The erasure is in the change feed and the audit log.
+        """
+        cid = self.profiles.customer_id_of(customer_id, **identifier)
+        tables = state.customer_tables(self.store, cid)
+        record_ids = to_array(tables.records.column("record_id"))
+        keys, _ = identifier_keys(tables.records)
+        event_keys, _ = identifier_keys(tables.events.select(["record_id", "identifiers"]))
+        distinct = pc.unique(pa.concat_arrays([keys, event_keys]))
+        holders = self.store.read("identifiers", {"key": distinct})
+        shared = holders.filter(
+            pc.invert(pc.is_in(holders.column("record_id"), value_set=record_ids))
+        ).column("key")
+        kept = distinct.filter(pc.invert(pc.is_in(distinct, value_set=to_array(shared))))
+        event_ids = to_array(tables.events.column("event_id"))
+        with self.store.transaction():
+            self.store.upsert(
+                "suppressions", suppression_table(hash_keys(kept.to_pylist(), self.salt))
+            )
+            for name in ("records", "clusters", "identifiers", "blocking_keys"):
+                self.store.delete(name, {"record_id": record_ids})
+            self.store.delete("events", {"event_id": event_ids})
+            self.store.delete("event_keys", {"event_id": event_ids})
+            for name in ("golden", "lineage", "segment_members"):
+                self.store.delete(name, {"customer_id": [cid]})
+            self.store.delete("aliases", {"customer_id": [cid]})
+            self.store.delete("feedback", {"left": record_ids})
+            self.store.delete("feedback", {"right": record_ids})
+            erasure = Erasure(cid, len(record_ids), len(event_ids), len(kept))
+            detail = (
+                f"erased {erasure.records} records, {erasure.events} events, "
+                f"{erasure.identifiers} identifiers"
+            )
+            _log_changes(self.store, [("erased", cid, None, None)])
+            self.store.insert("audit", audit_rows([("erased", cid, detail)]))
+            self._touch()
+        return erasure
+
+
+class HubProfiles:
+    """Profiles of a hub: lookup by any identifier, get by id, timelines (``hub.profiles``).
+
+    Each call reads only the customer's rows through the store's indexes.
+    """
+
+    def __init__(self, hub: Hub) -> None:
+        self._hub = hub
+
+    def __len__(self) -> int:
+        return self._hub.store.count("golden")
+
+    def _key(self, kind: str, value: str) -> str:
+        if kind == "email":
+            from dchkit.normalize import normalize_email
+
+            value = normalize_email(value).email or value
+        elif kind == "phone":
+            from dchkit.normalize import normalize_phone
+
+            value = normalize_phone(value, region=self._hub.default_region).e164 or value
+        return f"{kind}={value}"
+
+    def find(self, customer_id: str | None = None, **identifier: str) -> tuple[str, ...]:
+        """Every customer holding one identifier (several when it is shared), sorted."""
+        store = self._hub.store
+        if customer_id is not None:
+            identifier = {"customer_id": customer_id, **identifier}
+        if len(identifier) != 1:
+            msg = f"give exactly one identifier, got {sorted(identifier)}"
+            raise ProfileError(msg, fix="e.g. lookup(email='taro@example.jp')")
+        ((kind, value),) = identifier.items()
+        if kind == "customer_id":
+            found = state.survivor(store, value)
+            return (found,) if store.read("golden", {"customer_id": [found]}).num_rows else ()
+        if kind == "record_id":
+            return tuple(state.customer_of_records(store, [value]))
+        records = state.record_ids_for_key(store, self._key(kind, value))
+        return tuple(state.customer_of_records(store, records)) if records else ()
+
+    def customer_id_of(self, customer_id: str | None = None, **identifier: str) -> str:
+        """The one customer id behind a customer id (or merged alias) or an identifier.
+
+        Raises:
+            ProfileNotFoundError: nobody has it.
+            ProfileError: several customers share it.
+        """
+        found = self.find(customer_id, **identifier)
+        given = {"customer_id": customer_id} if customer_id is not None else identifier
+        ((kind, value),) = given.items()
+        if not found:
+            msg = f"no customer has {kind}={value!r}"
+            raise ProfileNotFoundError(
+                msg,
+                fix="check the spelling, or resolve() the hub if the record was just ingested",
+                identifier=f"{kind}={value}",
+            )
+        if len(found) > 1:
+            msg = f"{kind}={value!r} is shared by {len(found)} customers: {list(found)}"
+            raise ProfileError(
+                msg, fix="look up by customer id or a more specific identifier", candidates=found
+            )
+        return found[0]
+
+    def _store(self, customer_id: str) -> ProfileStore:
+        from dchkit.profile import ProfileStore
+
+        tables = state.customer_tables(self._hub.store, customer_id)
+        return ProfileStore(
+            records=tables.records,
+            clusters=tables.clusters,
+            golden=tables.golden,
+            lineage=tables.lineage,
+            events=tables.events,
+            salt=self._hub.salt,
+            default_region=self._hub.default_region,
+        )
+
+    def get(self, customer_id: str) -> Profile:
+        """The profile of a customer id (a merged-away id gives the survivor's)."""
+        cid = self.customer_id_of(customer_id)
+        return self._store(cid).get(cid)
+
+    def lookup(self, customer_id: str | None = None, **identifier: str) -> Profile:
+        """The profile of the customer holding one identifier.
+
+        ``lookup(email=…)``, ``lookup(phone=…)``, ``lookup(record_id="crm:003A")``,
+        ``lookup(salesforce_contact_id="003…")``, or ``lookup("cus_…")``.
+        """
+        return self.get(self.customer_id_of(customer_id, **identifier))
+
+    def timeline(self, customer_id: str, **options: Any) -> TimelinePage:
+        """One customer's events; options as :func:`dchkit.profile.timeline.timeline`."""
+        cid = self.customer_id_of(customer_id)
+        return self._store(cid).timeline(cid, **options)
+
+
+class HubSegments:
+    """Segments of a hub: stored definitions, members, materialized changes (``hub.segments``)."""
+
+    def __init__(self, hub: Hub) -> None:
+        self._hub = hub
+
+    def __iter__(self) -> Any:
+        from dchkit.profile import Segment
+        from dchkit.profile.rules import from_json
+
+        rows = self._hub.store.read("segments").to_pylist()
+        return iter(
+            [
+                Segment(r["name"], from_json(json.loads(r["rule"])), r["description"] or "")
+                for r in rows
+            ]
+        )
+
+    def define(self, name: str, rule: str | Expr | dict[str, Any], *, description: str = "") -> Any:
+        """Define (or redefine) a segment; the rule is checked against the hub now."""
+        from dchkit.profile import SegmentRegistry
+
+        segment = SegmentRegistry(self._hub.profile_store()).define(
+            name, rule, description=description
+        )
+        self._hub.store.upsert(
+            "segments",
+            pa.table(
+                {
+                    "name": [name],
+                    "rule": [json.dumps(segment.rule.to_json(), ensure_ascii=False)],
+                    "description": [description],
+                }
+            ),
+        )
+        return segment
+
+    def get(self, name: str) -> Any:
+        """A defined segment.
+
+        Raises:
+            SegmentError: no segment has that name.
+        """
+        for segment in self:
+            if segment.name == name:
+                return segment
+        msg = f"no segment is named {name!r}"
+        raise SegmentError(msg, fix=f"define it first; defined: {[s.name for s in self]}")
+
+    def members(
+        self, name: str, *, now: datetime | None = None, require_consent: str | None = None
+    ) -> pa.Array:
+        """Ids of the segment's members now (sorted)."""
+        from dchkit.profile import evaluate_rule
+
+        return evaluate_rule(
+            self._hub.profile_store(),
+            self.get(name).rule,
+            now=now,
+            require_consent=require_consent,
+        )
+
+    def materialize(
+        self, name: str | None = None, *, now: datetime | None = None
+    ) -> list[MembershipChange]:
+        """Evaluate segments (all, or one), store members, feed entered/exited changes."""
+        from dchkit.profile import MembershipChange
+
+        store = self._hub.store
+        at = resolve_now(now)
+        names = [name] if name is not None else [s.name for s in self]
+        results = []
+        for segment in names:
+            members = self.members(segment, now=at)
+            before = to_array(
+                store.read("segment_members", {"segment": [segment]}).column("customer_id")
+            )
+            entered = members.filter(pc.invert(pc.is_in(members, value_set=before)))
+            exited = before.filter(pc.invert(pc.is_in(before, value_set=members)))
+            with store.transaction():
+                store.delete("segment_members", {"segment": [segment]})
+                store.upsert(
+                    "segment_members",
+                    pa.table({"segment": [segment] * len(members), "customer_id": members}),
+                )
+                _log_changes(
+                    self._hub.store,
+                    [("segment_entered", c, None, segment) for c in entered.to_pylist()]
+                    + [("segment_exited", c, None, segment) for c in exited.to_pylist()],
+                )
+            results.append(MembershipChange(segment, members, entered, exited, at))
+        return results
+
+    def stored_members(self, name: str) -> pa.Array:
+        """The members as last materialized (sorted)."""
+        found = self._hub.store.read("segment_members", {"segment": [name]})
+        return to_array(found.column("customer_id")).sort()
+
+    def remove(self, name: str) -> None:
+        """Delete a segment and its stored members."""
+        self.get(name)
+        with self._hub.store.transaction():
+            self._hub.store.delete("segments", {"name": [name]})
+            self._hub.store.delete("segment_members", {"segment": [name]})
+
+
+class HubFeedback:
+    """Human decisions that every later resolve honours (``hub.feedback``)."""
+
+    def __init__(self, hub: Hub) -> None:
+        self._hub = hub
+
+    def _check(self, *record_ids: str) -> None:
+        found = self._hub.store.read("records", {"record_id": list(record_ids)})
+        missing = sorted(set(record_ids) - set(found.column("record_id").to_pylist()))
+        if missing:
+            msg = f"no record with id {missing[0]!r} in the hub"
+            raise ProfileNotFoundError(msg, fix="give record ids such as 'crm:003A'")
+
+    def _add(self, kind: str, pairs: Sequence[tuple[str, str | None]], note: str | None) -> None:
+        at = resolve_now(None)
+        self._hub.store.insert(
+            "feedback",
+            pa.table(
+                {
+                    "kind": [kind] * len(pairs),
+                    "left": [p[0] for p in pairs],
+                    "right": pa.array([p[1] for p in pairs], pa.string()),
+                    "created_at": pa.array([at] * len(pairs), pa.timestamp("us", tz="UTC")),
+                    "note": pa.array([note] * len(pairs), pa.string()),
+                }
+            ),
+        )
+
+    def must_link(self, left: str, right: str, *, note: str | None = None) -> None:
+        """Record that two records are the same customer (applied at the next resolve)."""
+        self._check(left, right)
+        self._add("must_link", [(left, right)], note)
+
+    def cannot_link(self, left: str, right: str, *, note: str | None = None) -> None:
+        """Record that two records are never the same customer."""
+        self._check(left, right)
+        self._add("cannot_link", [(left, right)], note)
+
+    def split_out(self, record_id: str, *, note: str | None = None) -> None:
+        """Record that a record does not belong with the other records of its customer.
+
+        Stored as cannot-links between the record and each current co-member.
+        """
+        self._check(record_id)
+        store = self._hub.store
+        customers = state.customer_of_records(store, [record_id])
+        others = store.read("clusters", {"customer_id": customers}).column("record_id").to_pylist()
+        pairs = [(record_id, other) for other in others if other != record_id]
+        if not pairs:
+            msg = f"record {record_id!r} is already a customer of its own"
+            raise ConfigError(msg, fix="nothing to split; use cannot_link for a future guard")
+        self._add("split_out", pairs, note)
+
+    def table(self) -> pa.Table:
+        """Every stored decision: ``feedback_id, kind, left, right, created_at, note``."""
+        return self._hub.store.read("feedback")
+
+    def pairs(self, record_ids: pa.Array) -> tuple[pa.Table, pa.Table]:
+        """Must-link and cannot-link pairs among ``record_ids`` (others are dropped)."""
+        rows = self.table()
+        both = pc.and_(
+            pc.is_in(rows.column("left"), value_set=record_ids),
+            pc.is_in(rows.column("right"), value_set=record_ids),
+        )
+        rows = rows.filter(both)
+        must = rows.filter(pc.equal(rows.column("kind"), "must_link")).select(["left", "right"])
+        cannot = rows.filter(pc.not_equal(rows.column("kind"), "must_link")).select(
+            ["left", "right"]
+        )
+        return must, cannot
+
+
+def _log_changes(
+    store: Store, rows: Sequence[tuple[str, str | None, str | None, str | None]]
+) -> None:
+    """Write change-feed rows (kind, customer, other, segment) and audit merges/splits."""
+    if not rows:
+        return
+    at = resolve_now(None)
+    store.insert(
+        "changes",
+        pa.table(
+            {
+                "at": pa.array([at] * len(rows), pa.timestamp("us", tz="UTC")),
+                "kind": [r[0] for r in rows],
+                "customer_id": [r[1] for r in rows],
+                "other_id": [r[2] for r in rows],
+                "segment": [r[3] for r in rows],
+                "detail": pa.nulls(len(rows), pa.string()),
+            }
+        ),
+    )
+    audited = [
+        (kind, cid, f"{kind} {other}")
+        for kind, cid, other, _ in rows
+        if kind in ("merged", "split")
+    ]
+    if audited:
+        store.insert("audit", audit_rows(audited, at))
+
+
+def _as_table(data: Any) -> pa.Table:
+    from dchkit.connectors.memory import as_arrow_table
+
+    return as_arrow_table(data)
+
+
+def _ipc(table: pa.Table) -> bytes:
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_stream(sink, table.schema) as writer:
+        writer.write_table(table)
+    return bytes(sink.getvalue().to_pybytes())
