@@ -32,6 +32,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import phonenumbers
 import pyarrow as pa
 from phonenumbers import (
@@ -44,8 +45,9 @@ from phonenumbers import (
 from phonenumbers.phonemetadata import PhoneMetadata
 
 from dchkit.normalize._args import require_choice, require_text
+from dchkit.normalize._phone_fast import jp_fast_phones
 from dchkit.normalize._phone_types import is_possible_number, number_type
-from dchkit.normalize._vector import map_distinct_fields
+from dchkit.normalize._vector import as_string_array, map_distinct_fields
 from dchkit.normalize.text import clean_text
 
 __all__ = [
@@ -237,23 +239,56 @@ def _parse(text: str, region: str) -> PhoneResult:
 def normalize_phone_column(values: Any, *, region: str = "JP") -> PhoneColumns:
     """Column form of :func:`normalize_phone`, computed once per distinct value.
 
+    Plainly punctuated Japanese numbers (``090-1234-5678``, ``+81 3 1234 5678``) are
+    normalized by Arrow compute over the whole column (``_phone_fast``); the others once per
+    distinct value.
+
     Examples:
         >>> cols = normalize_phone_column(["03-1234-5678", "03(1234)5678", None])
         >>> cols.e164.to_pylist()
         ['+81312345678', '+81312345678', None]
     """
     checked = _region(region)
+    array = as_string_array(values, what="normalize_phone_column")
+    fast = jp_fast_phones(array, checked, _LINE_TYPES) if _jp_shortcut_holds() else None
+    rest = array
+    if fast is not None and len(fast.rows):
+        slow_mask = np.ones(len(array), dtype=bool)
+        slow_mask[fast.rows] = False
+        rest = array.filter(pa.array(slow_mask))
     arrays = map_distinct_fields(
-        values,
+        rest,
         functools.partial(_normalize, region=checked),
-        [
-            ("e164", pa.string()),
-            ("valid", pa.bool_()),
-            ("line_type", pa.string()),
-            ("region", pa.string()),
-            ("reason", pa.string()),
-        ],
+        _FIELDS,
         what="normalize_phone_column",
         parallel=True,
     )
-    return PhoneColumns(**arrays)
+    if fast is None or not len(fast.rows):
+        return PhoneColumns(**arrays)
+    # Put the two parts back in row order: fast rows first in the concatenation.
+    order = np.empty(len(array), dtype=np.int64)
+    order[fast.rows] = np.arange(len(fast.rows))
+    order[slow_mask] = len(fast.rows) + np.arange(len(rest))
+    index = pa.array(order)
+    parts = {
+        "e164": fast.e164,
+        "valid": fast.valid,
+        "line_type": fast.line_type,
+        "region": fast.region,
+        "reason": fast.reason,
+    }
+    return PhoneColumns(
+        **{
+            name: pa.concat_arrays([parts[name].cast(kind), arrays[name].cast(kind)]).take(index)
+            for name, kind in _FIELDS
+        }
+    )
+
+
+_FIELDS = (
+    ("e164", pa.string()),
+    ("valid", pa.bool_()),
+    ("line_type", pa.string()),
+    ("region", pa.string()),
+    ("reason", pa.string()),
+)

@@ -1,0 +1,104 @@
+"""Column fast paths give exactly what the scalar normalizers (and their libraries) give."""
+
+from __future__ import annotations
+
+import phonenumbers
+import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+
+from dchkit.normalize import normalize_phone, normalize_phone_column
+from dchkit.normalize import phone as phone_module
+
+PHONE_FIELDS = ("e164", "valid", "line_type", "region", "reason")
+
+
+def _column_rows(values: list[str | None], region: str) -> list[tuple[object, ...]]:
+    columns = normalize_phone_column(values, region=region)
+    arrays = [getattr(columns, name).to_pylist() for name in PHONE_FIELDS]
+    return list(zip(*arrays, strict=True))
+
+
+def _scalar_row(value: str | None, region: str) -> tuple[object, ...]:
+    result = normalize_phone(value, region=region)
+    return tuple(getattr(result, name) for name in PHONE_FIELDS)
+
+
+def _spellings(digits: str) -> list[str]:
+    """The ways people write one national number (``0`` + 9 or 10 digits)."""
+    a, b, c = digits[:3], digits[3:-4], digits[-4:]
+    national = digits[1:]
+    return [
+        digits,
+        f"{a}-{b}-{c}",
+        f"({a}){b}-{c}",
+        f"{a}({b}){c}",
+        f"{a} {b} {c}",
+        f" {a}.{b}.{c}  ",
+        f"{a}  -{b}- {c}",
+        f"+81 {national[:2]}-{national[2:-4]}-{c}",
+        f"+81{national}",
+        f"+81 {national}",
+        f"+81 (0){national}",
+        f"+81-0{national}",
+        f"0081 {national}",
+        f"{a}-{b}-{c} 内線 12",
+        f"TEL:{a}-{b}-{c}",
+        f"０{digits[1:]}",
+    ]
+
+
+@pytest.mark.parametrize("length", [10, 11])
+def test_fast_path_equals_scalar_and_phonenumbers_for_every_prefix(length: int) -> None:
+    values: list[str | None] = [None, "", "  "]
+    for start in range(100):
+        for tail in ("00000000", "99999999", "31415926", "27182818"):
+            values += _spellings(f"0{start:02d}{tail}"[:length])
+    rows = _column_rows(values, "JP")
+    for value, row in zip(values, rows, strict=True):
+        assert row == _scalar_row(value, "JP"), value
+        if value is None or not value.strip() or row[0] is None:
+            continue
+        # Independent of the scalar path's own shortcuts: phonenumbers on the cleaned text.
+        cleaned = phone_module._clean(value)
+        assert cleaned is not None
+        number = phonenumbers.parse(cleaned, "JP")
+        assert row[0] == phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+        assert row[1] is phonenumbers.is_valid_number(number), value
+
+
+@pytest.mark.parametrize("region", ["JP", "US", "GB"])
+def test_fast_path_in_other_regions(region: str) -> None:
+    values = ["090-1234-5678", "+81 90 1234 5678", "+81-3-1234-5678", "(212) 555-0123"]
+    values += ["+1 212 555 0123", "020 7946 0958", "+44 20 7946 0958"]
+    rows = _column_rows(values, region)
+    assert rows == [_scalar_row(value, region) for value in values]
+
+
+phone_texts = st.one_of(
+    st.text(alphabet="0123456789 ()+.-", max_size=18),
+    st.from_regex(r" ?(\+81 ?)?\(?0?[1-9]0?\)?[0-9 \-]{6,12} ?", fullmatch=True),
+    st.text(alphabet="0123456789 -()+０１\t#x内線", max_size=16),
+    st.none(),
+)
+
+
+@settings(max_examples=500)
+@given(st.lists(phone_texts, min_size=1, max_size=12), st.sampled_from(["JP", "US", "DE"]))
+@example(["0101234567", "010-1234-5678", "01-0123-4567"], "JP")
+@example(["+81 (0)3-1234-5678", "+81(3)1234-5678", "+8103-1234-5678"], "JP")
+@example(["03-1234-5678" + " " * 60, "0" * 70, "+8190123456789"], "JP")
+def test_column_equals_scalar(values: list[str | None], region: str) -> None:
+    assert _column_rows(values, region) == [_scalar_row(value, region) for value in values]
+
+
+def test_fast_path_answers_the_everyday_spellings() -> None:
+    # It must not switch itself off silently (this phonenumbers' metadata allows it).
+    import pyarrow as pa
+
+    from dchkit.normalize._phone_fast import jp_fast_phones
+
+    values = pa.array(["090-1234-5678", "(03)1234-5678", "+81 3 1234 5678", "０３", None])
+    fast = jp_fast_phones(values, "JP", phone_module._LINE_TYPES)
+    assert fast.rows.tolist() == [0, 1, 2]
+    assert fast.e164.to_pylist() == ["+819012345678", "+81312345678", "+81312345678"]
