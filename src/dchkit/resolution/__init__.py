@@ -22,6 +22,13 @@ from dchkit.resolution.features import FEATURE_COLUMNS, build_features
 from dchkit.resolution.golden import GoldenResult, build_golden
 from dchkit.resolution.graph import ClusterResult, Cut, IdentifierLimit, cluster
 from dchkit.resolution.ids import IdAssignment, IdChange, assign_customer_ids
+from dchkit.resolution.incremental import (
+    CandidateLookup,
+    IncrementalResolver,
+    IncrementalUpdate,
+    Neighbourhood,
+)
+from dchkit.resolution.lookup import InMemoryLookup
 from dchkit.resolution.metrics import ClusterMetrics, PrecisionRecall, evaluate_clusters
 from dchkit.resolution.model import EmReport, MatchModel, estimate_u, train
 from dchkit.resolution.resolver import Resolver
@@ -31,6 +38,7 @@ from dchkit.resolution.result import (
     PairExplanation,
     Resolution,
 )
+from dchkit.resolution.termfreq import TermFrequencies
 
 __all__ = [
     "DEFAULT_BLOCKING",
@@ -38,6 +46,7 @@ __all__ = [
     "FEATURE_COLUMNS",
     "BlockingResult",
     "BlockingRule",
+    "CandidateLookup",
     "ClusterMetrics",
     "ClusterResult",
     "Comparison",
@@ -50,13 +59,18 @@ __all__ = [
     "IdAssignment",
     "IdChange",
     "IdentifierLimit",
+    "InMemoryLookup",
+    "IncrementalResolver",
+    "IncrementalUpdate",
     "Level",
     "MatchModel",
+    "Neighbourhood",
     "PairExplanation",
     "PrecisionRecall",
     "Resolution",
     "Resolver",
     "ResolverConfig",
+    "TermFrequencies",
     "assign_customer_ids",
     "block_on",
     "build_features",
