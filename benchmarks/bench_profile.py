@@ -2,7 +2,10 @@
 
 Builds a synthetic hub column-wise (one record per customer, events spread over them, the
 first customers with exactly 100 events each) and reports medians of several runs, and
-p50/p99 for single lookups and timelines.
+p50/p99 for single lookups and timelines: wall-clock, and the CPU time of the calling
+thread (the machine may be shared: a wall-clock p99 then includes waiting for a core,
+which the CPU time does not). The load average and CPU pressure are printed before and
+after.
 
     .venv/bin/python benchmarks/bench_profile.py --customers 1000000 --events 5000000
 """
@@ -10,9 +13,12 @@ p50/p99 for single lookups and timelines.
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
+from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
@@ -31,10 +37,21 @@ TYPES = [
     "Order Refunded",
 ]
 CHANNELS = ["web", "store", "email", "app", "phone"]
+HEAVY = 1000  # customers with exactly 100 events (the timeline benchmark reads them)
 RULE = 'lifetime_value >= 500 and count(events, type="Order Completed", within="90d") == 0 and consent.email'
 
 
-def build(customers: int, events: int, seed: int) -> ProfileStore:
+def heavy_customers(customers: int, events: int) -> int:
+    """How many customers get exactly 100 events (at most half of the events)."""
+    return max(1, min(HEAVY, customers - 1, events // 200))
+
+
+def generate(customers: int, events: int, seed: int) -> dict[str, pa.Table]:
+    """The store's input tables.
+
+    One record per customer; the first :func:`heavy` customers have exactly 100 events
+    each, the other events are spread at random over the other customers.
+    """
     rng = np.random.default_rng(seed)
     ids = pc.binary_join_element_wise("cus_", pa.array(np.arange(customers)).cast(pa.string()), "")
     record_ids = pc.binary_join_element_wise(
@@ -70,7 +87,7 @@ def build(customers: int, events: int, seed: int) -> ProfileStore:
         ),
         GOLDEN_SCHEMA,
     )
-    heavy = min(1000, customers)
+    heavy = heavy_customers(customers, events)
     owner = np.concatenate(
         [np.repeat(np.arange(heavy), 100), rng.integers(heavy, customers, events - heavy * 100)]
     )
@@ -92,75 +109,112 @@ def build(customers: int, events: int, seed: int) -> ProfileStore:
             "value": pa.array(np.round(rng.gamma(2.0, 60.0, len(owner)), 2)),
         }
     )
-    return ProfileStore(
-        records=records,
-        clusters=pa.table({"record_id": record_ids, "customer_id": ids}),
-        golden=golden,
-        lineage=LINEAGE_SCHEMA.empty_table(),
-        events=conform(event_table, EVENTS_SCHEMA),
-        salt=b"0" * 16,
-    )
+    return {
+        "records": records,
+        "clusters": pa.table({"record_id": record_ids, "customer_id": ids}),
+        "golden": golden,
+        "lineage": LINEAGE_SCHEMA.empty_table(),
+        "events": conform(event_table, EVENTS_SCHEMA),
+    }
 
 
-def timed(fn: object, runs: int) -> list[float]:
+def timed(fn: Callable[[], object], runs: int) -> list[float]:
+    """Wall-clock seconds of ``runs`` calls."""
     out = []
     for _ in range(runs):
         began = time.perf_counter()
-        fn()  # type: ignore[operator]
+        fn()
         out.append(time.perf_counter() - began)
     return out
 
 
-def main() -> None:
+def latencies(fn: Callable[[int], object], picks: np.ndarray) -> tuple[list[float], list[float]]:
+    """Wall-clock and CPU (this thread) milliseconds of ``fn(i)`` for every pick."""
+    wall, cpu = [], []
+    for i in picks.tolist():
+        began, began_cpu = time.perf_counter(), time.thread_time()
+        fn(i)
+        cpu.append((time.thread_time() - began_cpu) * 1e3)
+        wall.append((time.perf_counter() - began) * 1e3)
+    return wall, cpu
+
+
+def percentiles(rounds: list[tuple[list[float], list[float]]]) -> dict[str, float]:
+    """Medians over rounds of each round's wall and CPU p50 / p99 (ms)."""
+    out = {}
+    for at in (50, 99):
+        out[f"p{at}"] = statistics.median(float(np.percentile(w, at)) for w, _ in rounds)
+        out[f"cpu_p{at}"] = statistics.median(float(np.percentile(c, at)) for _, c in rounds)
+    return out
+
+
+def machine() -> str:
+    """Load average and, where the kernel reports it, CPU pressure (share of time waiting)."""
+    load = " ".join(f"{x:.2f}" for x in os.getloadavg())
+    pressure = Path("/proc/pressure/cpu")
+    if pressure.exists():
+        some = pressure.read_text().split("\n")[0].split()
+        return f"load {load}, cpu pressure {some[1]} {some[2]}"
+    return f"load {load}"
+
+
+def main(argv: list[str] | None = None) -> dict[str, float]:
+    """Run the benchmark, print a report and return its figures (seconds; latencies in ms)."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--customers", type=int, default=1_000_000)
     parser.add_argument("--events", type=int, default=5_000_000)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--lookups", type=int, default=2000)
     parser.add_argument("--seed", type=int, default=7)
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
+    results: dict[str, float] = {}
+    print(f"before: {machine()}")
 
     began = time.perf_counter()
-    store = build(args.customers, args.events, args.seed)
+    tables = generate(args.customers, args.events, args.seed)
+    results["generate"] = time.perf_counter() - began
+    began = time.perf_counter()
+    store = ProfileStore(**tables, salt=b"0" * 16)
+    results["build"] = time.perf_counter() - began
     print(
-        f"build store ({args.customers:,} customers, {args.events:,} events): {time.perf_counter() - began:.2f} s"
+        f"build store ({args.customers:,} customers, {args.events:,} events): "
+        f"{results['build']:.2f} s (generating the tables: {results['generate']:.2f} s)"
     )
 
     traits = [*BUILTIN_TRAITS, Trait("orders_90d", "count", types="Order Completed", within="90d"),
               Trait("spend_1y", "sum", "value", types="Order Completed", within="1y")]  # fmt: skip
-    trait_times = timed(lambda: compute_traits(store, traits, now=NOW), args.runs)
-    print(
-        f"traits ({len(traits)} declarations, 10 columns): median {statistics.median(trait_times):.2f} s"
+    results["traits"] = statistics.median(
+        timed(lambda: compute_traits(store, traits, now=NOW), args.runs)
     )
+    print(f"traits ({len(traits)} declarations, 10 columns): median {results['traits']:.2f} s")
     store.refresh_traits(now=NOW)
-    segment_times = timed(lambda: evaluate_rule(store, RULE, now=NOW), args.runs)
-    members = len(evaluate_rule(store, RULE, now=NOW))
+    results["segment"] = statistics.median(
+        timed(lambda: evaluate_rule(store, RULE, now=NOW), args.runs)
+    )
+    results["members"] = len(evaluate_rule(store, RULE, now=NOW))
     print(
-        f"segment over {args.customers:,} customers ({members:,} members): median {statistics.median(segment_times):.3f} s"
+        f"segment over {args.customers:,} customers ({results['members']:,} members): "
+        f"median {results['segment']:.3f} s"
     )
 
     rng = np.random.default_rng(args.seed)
     store.lookup(email="user0@example.com")  # builds the identifier dict once
-    picks = rng.integers(0, args.customers, args.lookups)
-    lookups = [
-        t * 1e3
-        for t in (
-            timed(lambda i=int(i): store.lookup(email=f"user{i}@example.com"), 1)[0] for i in picks
+    heavy = heavy_customers(args.customers, args.events)
+    for name, label, call, picks in (
+        ("lookup", "profile lookup by email",
+         lambda i: store.lookup(email=f"user{i}@example.com"), args.customers),
+        ("timeline", "100-event timeline",
+         lambda i: store.timeline(f"cus_{i}", limit=100), heavy),
+    ):  # fmt: skip
+        rounds = [latencies(call, rng.integers(0, picks, args.lookups)) for _ in range(args.runs)]
+        found = percentiles(rounds)
+        results.update({f"{name}_{k}": v for k, v in found.items()})
+        print(
+            f"{label}: p50 {found['p50']:.3f} ms, p99 {found['p99']:.3f} ms "
+            f"(CPU time p50 {found['cpu_p50']:.3f} ms, p99 {found['cpu_p99']:.3f} ms)"
         )
-    ]
-    print(
-        f"profile lookup by email: p50 {np.percentile(lookups, 50):.3f} ms, p99 {np.percentile(lookups, 99):.3f} ms"
-    )
-    heavy = rng.integers(0, min(1000, args.customers), args.lookups)
-    timelines = [
-        t * 1e3
-        for t in (
-            timed(lambda i=int(i): store.timeline(f"cus_{i}", limit=100), 1)[0] for i in heavy
-        )
-    ]
-    print(
-        f"100-event timeline: p50 {np.percentile(timelines, 50):.3f} ms, p99 {np.percentile(timelines, 99):.3f} ms"
-    )
+    print(f"after: {machine()}")
+    return results
 
 
 if __name__ == "__main__":

@@ -38,7 +38,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.json as pajson
 
-from dchkit.profile._arrow import to_array
+from dchkit.profile._arrow import map_value, to_array
 from dchkit.profile._time import parse_within, resolve_now
 
 if TYPE_CHECKING:
@@ -248,7 +248,7 @@ def stale_leads(
     records = store.records.filter(
         pc.is_in(store.records.column("source"), value_set=pa.array(list(lead_sources)))
     )
-    attribute = pc.map_lookup(records.column("attributes"), pa.scalar(created_attribute), "first")
+    attribute = map_value(records.column("attributes"), created_attribute)
     created_text = pc.replace_substring_regex(
         to_array(attribute), r"^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}).*$", r"\1T\2:00"
     )

@@ -35,7 +35,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from dchkit.errors import ProfileError
-from dchkit.profile._arrow import map_entries, to_array
+from dchkit.profile._arrow import map_entries, map_value, to_array
 
 if TYPE_CHECKING:
     from dchkit.profile.store import ProfileStore
@@ -89,7 +89,7 @@ def profile_table(
             columns[name] = to_array(store.traits.column(name))
     table = pa.table(columns)
     if require_consent is not None:
-        consent = pc.map_lookup(golden.column("consent"), pa.scalar(require_consent), "first")
+        consent = map_value(golden.column("consent"), require_consent)
         table = table.filter(pc.fill_null(consent, False))
     return table
 
@@ -109,7 +109,7 @@ def salesforce_upsert(
     golden = store.golden
 
     def lookup(column: str, key: str) -> pa.Array:
-        return to_array(pc.map_lookup(golden.column(column), pa.scalar(key), "first"))
+        return map_value(golden.column(column), key)
 
     email_consent = lookup("consent", "email")
     phones = golden.column("phones")

@@ -176,6 +176,8 @@ def suppress(table: pa.Table, suppressions: pa.Table, salt: bytes) -> Suppressio
         suppressions: The store's suppression table (``SUPPRESSION_SCHEMA``).
         salt: The store's salt; hashes only match under the salt that made them.
     """
+    if suppressions.num_rows == 0:  # nothing erased yet: no copy of the table
+        return SuppressionResult(kept=table, dropped=table.slice(0, 0))
     flags = suppressed_rows(table, suppressions, salt)
     return SuppressionResult(kept=table.filter(pc.invert(flags)), dropped=table.filter(flags))
 

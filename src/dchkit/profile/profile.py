@@ -133,14 +133,10 @@ def _consent(records: tuple[CustomerRecord, ...]) -> dict[str, Consent]:
 
 def build_profile(store: ProfileStore, row: int) -> Profile:
     """Assemble the profile of the customer at ``row`` of the store's golden table."""
-    golden = GoldenRecord.model_validate(store.golden.slice(row, 1).to_pylist()[0])
+    golden = GoldenRecord.model_validate(store.golden_values(row))
     records = tuple(CustomerRecord.model_validate(r) for r in store.records_of(row).to_pylist())
     lineage = tuple(LineageEntry.model_validate(r) for r in store.lineage_of(row).to_pylist())
-    traits: dict[str, Any] = {}
-    if store.traits is not None:
-        traits = {
-            k: v for k, v in store.traits.slice(row, 1).to_pylist()[0].items() if k != "customer_id"
-        }
+    traits = store.trait_values(row)
     return Profile(
         golden=golden,
         records=records,

@@ -38,6 +38,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from dchkit.errors import SegmentError
+from dchkit.profile._arrow import map_value
 from dchkit.profile.rules import Expr, evaluate, from_json, parse
 
 if TYPE_CHECKING:
@@ -120,7 +121,7 @@ def evaluate_rule(
         raise SegmentError(msg, fix="compare it, e.g. `order_count > 0`")
     keep = pc.fill_null(result, False)
     if require_consent is not None:
-        consent = pc.map_lookup(store.golden.column("consent"), pa.scalar(require_consent), "first")
+        consent = map_value(store.golden.column("consent"), require_consent)
         keep = pc.and_(keep, pc.fill_null(consent, False))
     return store.customer_ids.filter(keep).sort()
 

@@ -38,12 +38,13 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from dchkit.errors import ProfileError
 from dchkit.profile._time import parse_within, resolve_now, to_micros
 
 if TYPE_CHECKING:
+    from dchkit.profile._arrow import IntArray
+    from dchkit.profile._events import EventIndex
     from dchkit.profile.store import ProfileStore
 
 __all__ = ["TimelinePage", "timeline"]
@@ -141,52 +142,60 @@ def timeline(
         raise ProfileError(msg, fix="pass order='desc' (newest first) or order='asc'")
     row = store.row(customer_id)
     survivor = store.customer_ids[row].as_py()
-    events, micros = store.events_of(row)
-    keep = np.ones(len(micros), dtype=bool)
+    index = store.event_index
+    start, stop = index.span(row)
+    micros = index.micros[start:stop]
     low = to_micros(since) if since is not None else None
     high = to_micros(until) if until is not None else None
     if within is not None:
         reference = resolve_now(now)
-        start = to_micros(reference - parse_within(within))
-        low = start if low is None else max(low, start)
+        begin = to_micros(reference - parse_within(within))
+        low = begin if low is None else max(low, begin)
         end = to_micros(reference) + 1
         high = end if high is None else min(high, end)
-    if low is not None:
-        keep &= micros >= low
-    if high is not None:
-        keep &= micros < high
+    # Events are in (timestamp, event_id) order: a window is a binary search.
+    first = 0 if low is None else int(np.searchsorted(micros, low, side="left"))
+    last = len(micros) if high is None else int(np.searchsorted(micros, high, side="left"))
+    positions = np.arange(first, max(first, last), dtype=np.int64)
     for column, wanted in (("type", types), ("source", sources), ("channel", channels)):
         values = _strings(wanted)
         if values is not None:
-            keep &= pc.is_in(
-                events.column(column), value_set=pa.array(values, pa.string())
-            ).to_numpy(zero_copy_only=False)
-    selected = events.filter(pa.array(keep))
-    total = selected.num_rows
+            codes = index.codes(column)[1][start:stop]
+            positions = positions[index.matching(column, values)[codes[positions]]]
+    total = len(positions)
     descending = order == "desc"
-    direction = "descending" if descending else "ascending"
-    selected = selected.sort_by([("timestamp", direction), ("event_id", direction)])
     if cursor is not None:
-        last_micros, last_id = _decode(cursor)
-        stamp = pc.cast(selected.column("timestamp"), pa.int64())
-        ids = selected.column("event_id")
-        if descending:
-            after = pc.or_(
-                pc.less(stamp, last_micros),
-                pc.and_(pc.equal(stamp, last_micros), pc.less(ids, last_id)),
-            )
-        else:
-            after = pc.or_(
-                pc.greater(stamp, last_micros),
-                pc.and_(pc.equal(stamp, last_micros), pc.greater(ids, last_id)),
-            )
-        selected = selected.filter(after)
-    page = selected.slice(0, limit)
+        positions = _after(index, start, micros, positions, _decode(cursor), descending)
+    elif descending:
+        positions = positions[::-1]
+    shown = positions[:limit]
+    page = index.take(start + shown)
     next_cursor = None
-    if selected.num_rows > limit:
-        last = page.num_rows - 1
+    if len(positions) > limit:
         next_cursor = _encode(
-            int(pc.cast(page.column("timestamp"), pa.int64())[last].as_py()),
-            str(page.column("event_id")[last].as_py()),
+            int(micros[shown[-1]]), str(page.column("event_id")[len(shown) - 1].as_py())
         )
     return TimelinePage(survivor, page, total, next_cursor)
+
+
+def _after(
+    index: EventIndex,
+    start: int,
+    micros: IntArray,
+    positions: IntArray,
+    last: tuple[int, str],
+    descending: bool,
+) -> IntArray:
+    """The positions that come after the cursor's event, in the page order."""
+    last_micros, last_id = last
+    # Events sharing the cursor's timestamp are few: compare their ids in Python.
+    low = int(np.searchsorted(micros, last_micros, side="left"))
+    high = int(np.searchsorted(micros, last_micros, side="right"))
+    ids = index.take(np.arange(start + low, start + high)).column("event_id").to_pylist()
+    if descending:
+        boundary = low + sum(event_id < last_id for event_id in ids)
+        kept: IntArray = positions[positions < boundary][::-1]
+    else:
+        boundary = low + sum(event_id <= last_id for event_id in ids)
+        kept = positions[positions >= boundary]
+    return kept

@@ -88,6 +88,8 @@ _STRING_COLUMNS = frozenset({"type", "source", "channel", "currency", "event_id"
 _NUMERIC_ONLY = frozenset({"sum", "min", "max", "mean"})
 _TIMESTAMP = pa.timestamp("us", tz="UTC")
 FloatArray = npt.NDArray[np.float64]
+#: Largest customer × code table counted densely by ``most_frequent`` / ``count_distinct``.
+_DENSE_CELLS = 16_000_000
 
 
 def _names(value: str | Sequence[str]) -> tuple[str, ...]:
@@ -275,24 +277,24 @@ class EventFrame:
     def __init__(self, store: ProfileStore, now: datetime | None = None) -> None:
         self.store = store
         self.now = resolve_now(now)
-        self.events, self.rows, self.micros = store.event_arrays()
+        self.index = store.event_index
+        self.rows, self.micros = self.index.rows, self.index.micros
         self.customers = len(store)
         self.computed: dict[str, pa.Array] = {}
-        self._codes: dict[str, tuple[pa.Array, npt.NDArray[np.int64]]] = {}
         self._masks: dict[tuple[object, ...], npt.NDArray[np.bool_]] = {}
+
+    @property
+    def events(self) -> pa.Table:
+        """Every attributed event, grouped by customer in time order (a full copy)."""
+        return self.index.table()
+
+    def column(self, name: str) -> pa.Array:
+        """One event column aligned with :attr:`rows` (the store computes it once)."""
+        return self.index.column(name)
 
     def codes(self, column: str) -> tuple[pa.Array, npt.NDArray[np.int64]]:
         """Sorted distinct values of a text column and each event's code (-1: null)."""
-        if column not in self._codes:
-            encoded = to_array(pc.dictionary_encode(self.events.column(column)))
-            dictionary = encoded.dictionary
-            order = pc.array_sort_indices(dictionary).to_numpy().astype(np.int64)
-            rank = np.empty(len(order), dtype=np.int64)
-            rank[order] = np.arange(len(order), dtype=np.int64)
-            raw = pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False).astype(np.int64)
-            codes = np.where(raw >= 0, rank[np.maximum(raw, 0)] if len(rank) else raw, -1)
-            self._codes[column] = (dictionary.take(pa.array(order)), codes)
-        return self._codes[column]
+        return self.index.codes(column)
 
     def mask(self, trait: Trait) -> npt.NDArray[np.bool_]:
         """Events passing a trait's filters and window (always: not after ``now``)."""
@@ -307,10 +309,7 @@ class EventFrame:
                 ("channel", trait.channels),
             ):
                 if wanted:
-                    dictionary, codes = self.codes(column)
-                    hit = pc.index_in(pa.array(list(wanted), pa.string()), value_set=dictionary)
-                    wanted_codes = [c for c in hit.to_pylist() if c is not None]
-                    keep &= np.isin(codes, wanted_codes)
+                    keep &= self.index.matching(column, wanted)[self.codes(column)[1]]
             self._masks[key] = keep
         return self._masks[key]
 
@@ -334,7 +333,7 @@ def aggregate_events(frame: EventFrame, trait: Trait) -> pa.Array:
     if column is None:
         return pa.array(np.bincount(frame.rows[keep], minlength=n).astype(np.int64))
     if column in _NUMERIC_COLUMNS:
-        source = frame.events.column(column)
+        source = frame.column(column)
         valid = pc.is_valid(source).to_numpy(zero_copy_only=False)
         raw = pc.cast(source, pa.int64()) if column == "timestamp" else source
         numbers = np.asarray(pc.fill_null(to_array(raw), 0).to_numpy(zero_copy_only=False))
@@ -353,7 +352,8 @@ def aggregate_events(frame: EventFrame, trait: Trait) -> pa.Array:
         return pa.array(np.bincount(groups, weights=values.astype(np.float64), minlength=n))
     starts, owners = _group_bounds(groups)
     if aggregate in ("count_distinct", "most_frequent"):
-        result = _by_frequency(groups, values, aggregate, n)
+        distinct = None if codes is None else len(dictionary)
+        result = _by_frequency(groups, values, aggregate, n, distinct)
     elif aggregate == "mean":
         total = np.bincount(groups, weights=values.astype(np.float64), minlength=n)
         count = np.bincount(groups, minlength=n)
@@ -378,11 +378,26 @@ def aggregate_events(frame: EventFrame, trait: Trait) -> pa.Array:
 
 
 def _by_frequency(
-    groups: IntArray, values: npt.NDArray[np.generic], aggregate: str, n: int
+    groups: IntArray,
+    values: npt.NDArray[np.generic],
+    aggregate: str,
+    n: int,
+    distinct: int | None = None,
 ) -> tuple[IntArray, npt.NDArray[np.generic]]:
-    """Per customer: the number of distinct values, or the most frequent (ties: smallest)."""
+    """Per customer: the number of distinct values, or the most frequent (ties: smallest).
+
+    ``distinct`` is the number of codes when ``values`` are dictionary codes: few codes
+    (channels, types) are counted in one customer × code table, without a sort.
+    """
     if len(groups) == 0:
         return np.zeros(0, dtype=np.int64), values[:0]
+    if distinct is not None and n * distinct <= _DENSE_CELLS:
+        table = np.bincount(groups * distinct + values.astype(np.int64), minlength=n * distinct)
+        counts = table.reshape(n, distinct)
+        owners = np.flatnonzero(counts.any(axis=1))
+        if aggregate == "count_distinct":
+            return owners, np.count_nonzero(counts[owners], axis=1)
+        return owners, counts[owners].argmax(axis=1)  # the first maximum: the smallest code
     order = np.lexsort((values, groups))
     g, v = groups[order], values[order]
     new = np.concatenate(([True], (g[1:] != g[:-1]) | (v[1:] != v[:-1])))

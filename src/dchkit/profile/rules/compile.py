@@ -35,7 +35,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from dchkit.errors import SegmentError
-from dchkit.profile._arrow import to_array
+from dchkit.profile._arrow import map_value, to_array
 from dchkit.profile._time import UNITS
 from dchkit.profile.rules.ast import (
     Binary,
@@ -182,10 +182,10 @@ class _Evaluator:
         store, path = self.frame.store, node.path
         golden = store.golden
         if len(path) == 2 and path[0] in _MAP_FIELDS:
-            found = pc.map_lookup(golden.column(path[0]), pa.scalar(path[1]), "first")
+            found = map_value(golden.column(path[0]), path[1])
             if path[0] == "consent":
-                return _Value(pc.fill_null(to_array(found), False), "bool")
-            return _Value(to_array(found), "string")
+                return _Value(pc.fill_null(found, False), "bool")
+            return _Value(found, "string")
         name = path[1] if len(path) == 2 and path[0] == "traits" else node.name
         if len(path) == 1 and name in golden.column_names and name not in _MAP_FIELDS:
             column = to_array(golden.column(name))
