@@ -102,3 +102,54 @@ def test_fast_path_answers_the_everyday_spellings() -> None:
     fast = jp_fast_phones(values, "JP", phone_module._LINE_TYPES)
     assert fast.rows.tolist() == [0, 1, 2]
     assert fast.e164.to_pylist() == ["+819012345678", "+81312345678", "+81312345678"]
+
+
+# ------------------------------------------------------------------------- address
+HEADS = ("", "東京都", "東京", "北海道", "大阪府", "横浜市中区", "千代田区", "港区", "南瓦町")
+HEADS += ("札幌市", "四日市市", "上尾市", "中央", "〒100-0001 ", "1000001 ", " ")
+BLOCKS = ("1-2-3", "9-16-5", "一丁目2番3号", "1丁目2-3", "3番地の4", "1 - 2", "1－2", "1ー2")
+BLOCKS += ("12番", "二の三", "1~2", "5号", "7号室", "4-19-17", "大通西2")
+TAILS = ("", " コーポ 307", " シティハイツ1008号室", "3号館", "ビル 5F", "\u3000様方", "\n2F")
+
+
+def _address_rows(values: list[str | None], country: str | None) -> tuple[list, list]:
+    from dchkit.normalize import clean_text_column, normalize_address_column
+    from dchkit.normalize.address import address_text_column
+
+    cleaned = clean_text_column(values)
+    fast = address_text_column(cleaned, country=country).to_pylist()
+    reference = normalize_address_column(cleaned, country=country).address.to_pylist()
+    return fast, reference
+
+
+@pytest.mark.parametrize("country", [None, "JP"])
+def test_address_text_equals_normalize_address(country: str | None) -> None:
+    values: list[str | None] = [None, ""]
+    values += [h + b + t for h in HEADS for b in BLOCKS for t in TAILS]
+    values += [h + "錦" + b + t for h in HEADS[:3] for b in BLOCKS for t in TAILS]
+    fast, reference = _address_rows(values, country)
+    for value, got, want in zip(values, fast, reference, strict=True):
+        assert got == want, value
+
+
+def test_address_fast_path_answers_plain_streets() -> None:
+    import pyarrow as pa
+
+    from dchkit.normalize._address_fast import unchanged_jp_addresses
+
+    values = pa.array(["博多駅前4-19-17 コーポ 307", "錦9-5-7 ハイツ1008号室", "一丁目", "東京1-1"])
+    assert unchanged_jp_addresses(values).tolist() == [True, True, False, False]
+
+
+address_texts = st.lists(
+    st.sampled_from([*HEADS, *BLOCKS, *TAILS, "市", "区 ", "号", "0", "9", " ", "-", "の", "ａ"]),
+    max_size=6,
+).map("".join)
+
+
+@settings(max_examples=500)
+@given(st.lists(address_texts, min_size=1, max_size=8), st.sampled_from([None, "JP", "US"]))
+@example(["南瓦町 9-16-5", "千代田区 1-1", "東京 1-1"], None)
+def test_address_text_column_equals_scalar(values: list[str], country: str | None) -> None:
+    fast, reference = _address_rows(values, country)
+    assert fast == reference

@@ -47,12 +47,12 @@ from dchkit.normalize import (
     jp_prefecture,
     katakana_column,
     map_distinct,
-    normalize_address_column,
     normalize_email_column,
     normalize_phone_column,
     normalize_postcode_column,
     us_state,
 )
+from dchkit.normalize.address import address_text_column
 from dchkit.schema import RECORDS_SCHEMA, conform
 
 __all__ = ["NormalizeOptions", "append_flags", "merge_into_map", "normalize_records"]
@@ -244,7 +244,7 @@ def normalize_records(table: pa.Table, options: NormalizeOptions | None = None) 
     columns["name_kana"] = katakana_column(columns["name_kana"])
     columns["region"] = map_distinct(columns["region"], _region, pa.string())
     street = clean_text_column(columns["street"])
-    columns["street"] = pc.coalesce(normalize_address_column(street).address, street)
+    columns["street"] = pc.coalesce(address_text_column(street), street)
     columns["country"] = _country(columns["country"], options.default_country)
     raw_postcode = columns["postcode"]
     columns["postcode"], bad_postcode = _postcodes(raw_postcode, columns["country"])

@@ -39,10 +39,13 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
+from dchkit.normalize._address_fast import unchanged_jp_addresses
 from dchkit.normalize._args import require_choice, require_text
-from dchkit.normalize._vector import map_distinct_fields
+from dchkit.normalize._vector import as_string_array, map_distinct, map_distinct_fields
 from dchkit.normalize.numerals import KANJI_DIGITS, kanji_to_int
 from dchkit.normalize.postcode import COUNTRY_CODES, normalize_postcode
 from dchkit.normalize.reading import has_kanji
@@ -55,7 +58,13 @@ from dchkit.normalize.regions import (
 from dchkit.normalize.text import clean_text, strip_latin_accents
 from dchkit.normalize.variants import fold_variants
 
-__all__ = ["AddressColumns", "AddressResult", "normalize_address", "normalize_address_column"]
+__all__ = [
+    "AddressColumns",
+    "AddressResult",
+    "address_text_column",
+    "normalize_address",
+    "normalize_address_column",
+]
 
 # ------------------------------------------------------------------------- Japan
 _NUM = f"[{KANJI_DIGITS}十百千]+"
@@ -251,20 +260,30 @@ def _us_result(text: str) -> AddressResult:
     return AddressResult(address or None, key or None, "US", region, city, street or None, postcode)
 
 
+def _guess_country(text: str, country: str | None) -> str | None:
+    if country is not None:
+        return country
+    japanese = has_kanji(text) or re.search("[\u3040-\u30ff]", text) is not None
+    return "JP" if japanese else ("US" if _looks_us(text) else None)
+
+
+def _jp_parts(text: str) -> tuple[str | None, str | None, str | None, str]:
+    """Postcode, prefecture, city and street of a cleaned Japanese address."""
+    postcode = None
+    if match := _JP_POSTCODE.match(text):
+        postcode, text = match[1] + match[2], text[match.end() :]
+    region, city, street = _jp_split(_jp_numbering(text))
+    return postcode, region, city, street
+
+
 @functools.lru_cache(maxsize=1 << 16)
 def _normalize(value: str | None, country: str | None) -> AddressResult:
     text = clean_text(value)
     if text is None:
         return _BLANK
-    if country is None:
-        japanese = has_kanji(text) or re.search("[\u3040-\u30ff]", text) is not None
-        country = "JP" if japanese else ("US" if _looks_us(text) else None)
+    country = _guess_country(text, country)
     if country == "JP":
-        postcode = None
-        if match := _JP_POSTCODE.match(text):
-            postcode, text = match[1] + match[2], text[match.end() :]
-        text = _jp_numbering(text)
-        region, city, street = _jp_split(text)
+        postcode, region, city, street = _jp_parts(text)
         address = "".join(p for p in (region, city) if p) + street
         key = _jp_key(city, street) or None
         return AddressResult(address or None, key, country, region, city, street or None, postcode)
@@ -273,6 +292,17 @@ def _normalize(value: str | None, country: str | None) -> AddressResult:
     plain = strip_latin_accents(text).casefold()
     key = unicodedata.normalize("NFKC", re.sub(r"[^\w]+", " ", plain)).strip() or None
     return AddressResult(text, key, country, None, None, text, None)
+
+
+def _address_only(value: str | None, country: str | None) -> str | None:
+    """``_normalize(value, country).address`` without computing the other fields."""
+    text = clean_text(value)
+    if text is None:
+        return None
+    if _guess_country(text, country) == "JP":
+        _, region, city, street = _jp_parts(text)
+        return ("".join(p for p in (region, city) if p) + street) or None
+    return _normalize(value, country).address
 
 
 def normalize_address(value: str | None, *, country: str | None = None) -> AddressResult:
@@ -302,3 +332,32 @@ def normalize_address_column(values: Any, *, country: str | None = None) -> Addr
         parallel=True,
     )
     return AddressColumns(**arrays)
+
+
+def address_text_column(values: Any, *, country: str | None = None) -> pa.Array:
+    """``normalize_address_column(values, country=country).address``, for cleaned text.
+
+    ``values`` must already be cleaned (:func:`~dchkit.normalize.clean_text_column`).
+    Japanese addresses that normalization leaves as they are (block numbers already
+    hyphenated, no prefecture or city it would add or re-space: ``博多駅前4-19-17``) are
+    recognized by Arrow compute over the whole column (``_address_fast``); the others are
+    normalized once per distinct value, without the match key.
+
+    Examples:
+        >>> address_text_column(["博多駅前4-19-17", "千代田区千代田一丁目1番1号", None]).to_pylist()
+        ['博多駅前4-19-17', '東京都千代田区千代田1-1-1', None]
+    """
+    checked = _country(country)
+    array = as_string_array(values, what="address_text_column")
+    unchanged = (
+        unchanged_jp_addresses(array) if checked in (None, "JP") else np.zeros(len(array), bool)
+    )
+    if not unchanged.any():
+        return map_distinct(
+            array, functools.partial(_address_only, country=checked), pa.string(), parallel=True
+        )
+    rest = array.filter(pa.array(~unchanged))
+    done = map_distinct(
+        rest, functools.partial(_address_only, country=checked), pa.string(), parallel=True
+    )
+    return pc.replace_with_mask(array, pa.array(~unchanged), done)

@@ -1,0 +1,74 @@
+"""Find the Japanese addresses that normalization leaves as they are, column-wise.
+
+Most street lines in Japanese exports are already written the way
+:func:`~dchkit.normalize.normalize_address` writes them (``博多駅前4-19-17 コーポ 307``):
+no kanji numerals, no 丁目/番地/番/号 units, no の links, hyphens between block numbers, no
+leading postcode, no prefecture, and no city whose prefecture would be added. For such a
+cleaned text every step of the Japanese path is the identity, so its ``address`` is the
+text itself. Each condition below is what one step needs to change something, checked with
+Arrow's regular expressions over the whole column instead of once per value in Python;
+anything that might change goes the scalar way. ``tests/property/test_normalize_columnar.py``
+checks the two agree.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from dchkit.normalize.numerals import KANJI_DIGITS
+from dchkit.normalize.regions import DESIGNATED_CITIES, JP_PREFECTURES, TOKYO_WARDS
+
+__all__ = ["unchanged_jp_addresses"]
+
+# Japanese script (a subset of what address._normalize takes as Japanese: kana, kanji).
+_JAPANESE = "[\\x{3040}-\\x{30ff}\\x{3005}-\\x{3007}\\x{3400}-\\x{4dbf}\\x{4e00}-\\x{9fff}]"
+# Whitespace other than the ASCII space (cleaned text has none; if it does, go slow).
+_OTHER_SPACE = "[\\t\\n\\x{0b}\\x{0c}\\r\\x{1c}-\\x{1f}\\x{85}\\x{a0}\\x{1680}\\x{2000}-\\x{200a}\\x{2028}\\x{2029}\\x{202f}\\x{205f}\\x{3000}]"
+_MAY_CHANGE = "|".join(
+    (
+        # a leading postcode, or a leading space (address._JP_POSTCODE, lstrip)
+        "^[〒0-9 ]",
+        # kanji numerals and units (_KANJI_BEFORE_UNIT, _KANJI_AFTER_LINK, _LINK_UNIT, の)
+        f"[{KANJI_DIGITS}十百千丁番割の]",
+        # a number followed by 号 other than 号室/号館/号棟 (_END_UNIT)
+        "[0-9] *号(?:[^室館棟]|$)",
+        # a dash between numbers that is not a bare ASCII hyphen (_DASH)
+        "[0-9] *[‐‑‒–—―−ーｰ－~～] *[0-9]",
+        "[0-9] +- *[0-9]",
+        "[0-9]- +[0-9]",
+        # a space after a city name, which the split would drop (_jp_split's lstrip)
+        "[市区町村] ",
+        _OTHER_SPACE,
+    )
+)
+
+
+@functools.cache
+def _heads() -> dict[int, pa.Array]:
+    """Text starts that make the split add a prefecture, grouped by length.
+
+    Prefecture names with or without their suffix, designated cities and Tokyo wards (the
+    city the split finds is a prefix of the text, and so is the name it looks up).
+    """
+    names = set(JP_PREFECTURES) | set(DESIGNATED_CITIES) | set(TOKYO_WARDS)
+    names |= {name[:-1] for name in JP_PREFECTURES if name != "北海道"}
+    by_length: dict[int, list[str]] = {}
+    for name in names:
+        by_length.setdefault(len(name), []).append(name)
+    return {length: pa.array(sorted(group), pa.string()) for length, group in by_length.items()}
+
+
+def unchanged_jp_addresses(values: pa.Array) -> np.ndarray:
+    """Mask of the cleaned texts whose normalized Japanese ``address`` is the text itself."""
+    ok = pc.and_(
+        pc.match_substring_regex(values, _JAPANESE),
+        pc.invert(pc.match_substring_regex(values, _MAY_CHANGE)),
+    )
+    for length, names in _heads().items():
+        head = pc.utf8_slice_codeunits(values, 0, length)
+        ok = pc.and_(ok, pc.invert(pc.is_in(head, value_set=names)))
+    return np.asarray(pc.fill_null(ok, False).to_numpy(zero_copy_only=False), dtype=bool)
