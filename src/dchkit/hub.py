@@ -56,6 +56,7 @@ from dchkit.profile.privacy import (
 from dchkit.schema import EVENTS_SCHEMA, RECORDS_SCHEMA, REJECTS_SCHEMA, conform
 from dchkit.store import state
 from dchkit.store.base import Store
+from dchkit.store.lookup import StoreLookup, apply_frequency_changes, load_frequencies
 from dchkit.store.sqlite import SQLiteStore
 
 if TYPE_CHECKING:
@@ -68,6 +69,9 @@ if TYPE_CHECKING:
         Resolution,
         ResolverConfig,
     )
+    from dchkit.resolution.ids import IdChange
+    from dchkit.resolution.incremental import IncrementalResolver, IncrementalUpdate
+    from dchkit.resolution.scoring import Frequencies
 
 __all__ = ["Change", "Hub", "IngestReport", "ResolveReport"]
 
@@ -194,6 +198,7 @@ class Hub:
             self.store.set_meta("salt", salt)
         self.salt = bytes.fromhex(salt)
         self._full: tuple[str | None, ProfileStore] | None = None
+        self._engine_cache: tuple[str, IncrementalResolver] | None = None
         self.profiles = HubProfiles(self)
         self.segments = HubSegments(self)
         self.feedback = HubFeedback(self)
@@ -242,6 +247,7 @@ class Hub:
         *,
         source: str | None = None,
         events: Any = None,
+        resolve: Literal["auto", "never"] = "auto",
     ) -> IngestReport:
         """Write records (and events) into the hub, idempotently.
 
@@ -252,6 +258,9 @@ class Hub:
                 table already in ``RECORDS_SCHEMA``.
             source: Source label of a table (default ``"source"``); a connector has its own.
             events: A table of events (``EVENTS_SCHEMA`` columns) to write too.
+            resolve: ``"auto"`` resolves new and changed records incrementally, in the
+                same transaction, once the hub has a model (after the first
+                :meth:`resolve`); ``"never"`` leaves them for the next :meth:`resolve`.
 
         Returns:
             Counts of what was written. Each connector batch commits on its own, so an
@@ -268,16 +277,17 @@ class Hub:
                         pa.Table.from_batches([batch.events]),
                         pa.Table.from_batches([batch.rejects]),
                         reasons,
+                        resolve,
                     )
             else:
                 records, rejects, reasons = self._read_table(data, source or "source")
                 report = report + self._write(
-                    records, EVENTS_SCHEMA.empty_table(), rejects, reasons
+                    records, EVENTS_SCHEMA.empty_table(), rejects, reasons, resolve
                 )
         if events is not None:
             table = conform(_as_table(events), EVENTS_SCHEMA, what="events")
             report = report + self._write(
-                RECORDS_SCHEMA.empty_table(), table, REJECTS_SCHEMA.empty_table(), {}
+                RECORDS_SCHEMA.empty_table(), table, REJECTS_SCHEMA.empty_table(), {}, resolve
             )
         return report
 
@@ -294,21 +304,42 @@ class Hub:
         return read.records, read.rejects, dict(read.report.rejects_by_reason)
 
     def _write(
-        self, records: pa.Table, events: pa.Table, rejects: pa.Table, reasons: dict[str, int]
+        self,
+        records: pa.Table,
+        events: pa.Table,
+        rejects: pa.Table,
+        reasons: dict[str, int],
+        resolve: Literal["auto", "never"],
     ) -> IngestReport:
         suppressions = self.store.read("suppressions")
         kept_records = suppress(records, suppressions, self.salt)
         kept_events = suppress(events, suppressions, self.salt)
         records, events = kept_records.kept, kept_events.kept
+        resolved = 0
         with self.store.transaction():
+            ids = to_array(records.column("record_id"))
+            existing = self.store.read("records", {"record_id": ids}, columns=["record_id"])
+            engine = self._engine() if resolve == "auto" and records.num_rows else None
+            caught_up = engine is not None and not self._has_pending()
+            old = (
+                self.store.read("records", {"record_id": existing.column("record_id")})
+                if (engine is not None)
+                else None
+            )
             changed = self.store.upsert("records", records)
             changed_ids = to_array(changed.column("record_id"))
-            stored_before = self.store.read("clusters", {"record_id": changed_ids})
             if len(changed_ids):
-                state.index_records(
-                    self.store,
-                    records.filter(pc.is_in(records.column("record_id"), value_set=changed_ids)),
+                changed_rows = records.filter(
+                    pc.is_in(records.column("record_id"), value_set=changed_ids)
                 )
+                state.index_records(self.store, changed_rows)
+                if engine is not None and old is not None:
+                    lookup = StoreLookup(self.store, before=old)
+                    update = engine.resolve(changed_rows, lookup)
+                    self._write_update(update, engine)
+                    resolved = len(changed_ids)
+                    if caught_up:
+                        self.store.set_meta("resolved_seq", self.store.get_meta("seq") or "0")
             changed_events = self.store.upsert("events", events)
             if changed_events.num_rows:
                 event_ids = to_array(changed_events.column("event_id"))
@@ -319,7 +350,9 @@ class Hub:
             self.store.insert("rejects", rejects)
             if changed.num_rows or changed_events.num_rows:
                 self._touch()
-        updated = stored_before.num_rows
+        updated = int(
+            pc.sum(pc.is_in(changed_ids, value_set=to_array(existing["record_id"]))).as_py() or 0
+        )
         return IngestReport(
             inserted=len(changed_ids) - updated,
             updated=updated,
@@ -328,7 +361,66 @@ class Hub:
             rejects=rejects.num_rows,
             rejects_by_reason=reasons,
             suppressed=kept_records.dropped.num_rows + kept_events.dropped.num_rows,
+            resolved=resolved,
         )
+
+    def _has_pending(self) -> bool:
+        since = int(self.store.get_meta("resolved_seq") or 0)
+        return bool(
+            self.store.read("records", after=since, limit=1, columns=["record_id"]).num_rows
+        )
+
+    def _engine(self) -> IncrementalResolver | None:
+        """The incremental engine over the stored model and frequencies (cached)."""
+        from dchkit.resolution.incremental import IncrementalResolver
+        from dchkit.resolution.termfreq import tf_columns
+
+        token = self.store.get_meta("index_version")
+        if token is None:
+            return None
+        if self._engine_cache is not None and self._engine_cache[0] == token:
+            return self._engine_cache[1]
+        model = self.model
+        if model is None:
+            return None
+        config = self.config
+        frequencies = load_frequencies(self.store, tf_columns(config))
+        engine = IncrementalResolver(config, model, term_frequencies=frequencies)
+        self._engine_cache = (token, engine)
+        return engine
+
+    def _write_update(self, update: IncrementalUpdate, engine: IncrementalResolver) -> None:
+        """Persist one incremental update (inside the caller's transaction)."""
+        store = self.store
+        customers = pc.unique(update.clusters.column("customer_id"))
+        existed = set(
+            store.read("golden", {"customer_id": customers}, columns=["customer_id"])
+            .column("customer_id")
+            .to_pylist()
+        )
+        changed = state.write_customers(
+            store,
+            clusters=update.clusters,
+            golden=update.golden,
+            lineage=update.lineage,
+            aliases=update.aliases,
+            removed=update.removed_customers,
+        )
+        touched = pa.concat_arrays([update.replaced, update.added]).cast(pa.string())
+        store.delete("blocking_keys", {"record_id": touched})
+        store.insert("blocking_keys", update.blocking_keys)
+        apply_frequency_changes(store, update.term_frequency_changes)
+        engine.term_frequencies.apply(update.term_frequency_changes)
+        token = os.urandom(8).hex()
+        store.set_meta("index_version", token)
+        self._engine_cache = (token, engine)
+        rows = _id_change_rows(update.changes)
+        split = {r[1] for r in rows if r[0] == "split"}
+        created = sorted(set(customers.to_pylist()) - existed - split)
+        updated = sorted(set(changed.to_pylist()) - set(created) - split)
+        rows += [("created", c, None, None) for c in created]
+        rows += [("updated", c, None, None) for c in updated]
+        _log_changes(store, rows)
 
     @property
     def pending(self) -> int:
@@ -388,14 +480,7 @@ class Hub:
             }
         )
         removed = pa.array(sorted(old_ids - new_ids), pa.string())
-        rows: list[tuple[str, str | None, str | None, str | None]] = []
-        mentioned = set()
-        for change in res.changes:
-            mentioned.add(change.customer_id)
-            if change.kind == "merged":
-                rows.append(("merged", change.customer_id, change.other_id, None))
-            elif change.kind == "split":
-                rows.append(("split", change.customer_id, change.other_id, None))
+        rows = _id_change_rows(res.changes)
         created = sorted(
             new_ids - old_ids - {c.customer_id for c in res.changes if c.kind == "split"}
         )
@@ -433,20 +518,17 @@ class Hub:
         )
 
     def _index_blocking(self, res: Resolution) -> None:
-        """Keep the blocking-key index and term frequencies for incremental resolution."""
-        try:
-            from dchkit.resolution.incremental import IncrementalResolver
-            from dchkit.resolution.termfreq import TermFrequencies
-        except ImportError:  # pragma: no cover - the engine ships with the resolution layer
-            return
-        engine = IncrementalResolver(res.config, res.model)
+        """Rebuild the blocking-key index and term frequencies for incremental resolution."""
+        from dchkit.resolution.incremental import IncrementalResolver
+
+        engine = IncrementalResolver.from_resolution(res)
         self.store.delete("blocking_keys")
-        self.store.insert("blocking_keys", engine.blocking_keys(res.records))
-        frequencies = TermFrequencies.from_resolution(res)
-        self.store.upsert(
-            "blobs",
-            pa.table({"name": ["term_frequencies"], "data": [_ipc(frequencies.to_table())]}),
-        )
+        self.store.insert("blocking_keys", engine.blocking_keys(res.records, features=res.features))
+        self.store.delete("term_frequencies")
+        self.store.upsert("term_frequencies", engine.term_frequencies.to_table())
+        token = os.urandom(8).hex()
+        self.store.set_meta("index_version", token)
+        self._engine_cache = (token, engine)
 
     # ---------------------------------------------------------------- reads
     def changes(self, since: int = 0, *, limit: int | None = None) -> list[Change]:
@@ -494,9 +576,13 @@ class Hub:
         records = self.store.read("records", {"record_id": ids})
         must, cannot = self.feedback.pairs(ids)
         previous = self.store.read("clusters", {"record_id": ids})
-        return Resolver(self.config, model=self.model).resolve(
+        local = Resolver(self.config, model=self.model).resolve(
             records, previous=previous, must_link=must, cannot_link=cannot
         )
+        engine = self._engine()
+        if engine is None or previous.num_rows < local.records.num_rows:
+            return local
+        return _as_stored(local, previous, engine.term_frequencies.frequencies)
 
     def profile_store(self) -> ProfileStore:
         """Every customer as one :class:`~dchkit.profile.ProfileStore` (for traits, analyses).
@@ -900,14 +986,48 @@ def _log_changes(
         store.insert("audit", audit_rows(audited, at))
 
 
+def _as_stored(local: Resolution, stored: pa.Table, frequencies: Frequencies) -> Resolution:
+    """A local re-resolution scored with the hub's term frequencies and its stored clusters.
+
+    Scoring a few records alone would take term frequencies from those records (every
+    shared value looks common); the hub-wide counts give the weights the hub used.
+    """
+    from dataclasses import replace
+
+    import numpy as np
+
+    from dchkit.resolution.scoring import tf_adjustments
+
+    tf = local.config.tf_adjust
+    own = tf_adjustments(local.features, local.pair_index, local.levels, local.model, tf)
+    hub_wide = tf_adjustments(
+        local.features, local.pair_index, local.levels, local.model, tf, frequencies=frequencies
+    )
+    weights = local.match_weights - own + hub_wide
+    position = pc.index_in(local.record_ids, value_set=to_array(stored["record_id"]))
+    customers = to_array(stored["customer_id"]).take(position)
+    labels = customers.dictionary_encode().indices.to_numpy(zero_copy_only=False)
+    return replace(
+        local,
+        match_weights=weights,
+        match_probabilities=1.0 / (1.0 + np.exp2(-weights)),
+        labels=labels.astype(np.int64),
+        customer_ids=customers.to_pylist(),
+    )
+
+
+def _id_change_rows(
+    changes: Sequence[IdChange],
+) -> list[tuple[str, str | None, str | None, str | None]]:
+    """Change-feed rows of the merges and splits of an id assignment."""
+    return [
+        (change.kind, change.customer_id, change.other_id, None)
+        for change in changes
+        if change.kind in ("merged", "split")
+    ]
+
+
 def _as_table(data: Any) -> pa.Table:
     from dchkit.connectors.memory import as_arrow_table
 
     return as_arrow_table(data)
-
-
-def _ipc(table: pa.Table) -> bytes:
-    sink = pa.BufferOutputStream()
-    with pa.ipc.new_stream(sink, table.schema) as writer:
-        writer.write_table(table)
-    return bytes(sink.getvalue().to_pybytes())

@@ -135,8 +135,11 @@ _SPECS = (
         _schema(("key", _S), ("event_id", _S)),
         indexes=(("key",), ("event_id",)),
     ),
-    TableSpec("documents", _schema(("name", _S), ("text", _S)), key=("name",)),
-    TableSpec("blobs", _schema(("name", _S), ("data", pa.binary())), key=("name",)),
+    TableSpec(
+        "term_frequencies",
+        _schema(("column", _S), ("value", _S), ("count", _I)),
+        key=("column", "value"),
+    ),
     TableSpec(
         "feedback",
         _schema(("kind", _S), ("left", _S), ("right", _S), ("created_at", _TS), ("note", _S)),
@@ -209,11 +212,13 @@ class Store(Protocol):
         *,
         after: int | None = None,
         limit: int | None = None,
+        columns: Sequence[str] | None = None,
     ) -> pa.Table:
         """Rows matching ``where`` (all rows when None), in the table's :attr:`~TableSpec.schema`.
 
         ``after`` keeps rows whose cursor (or, for a versioned table, ``seq``) is greater,
-        in that order; ``limit`` caps the count.
+        in that order; ``limit`` caps the count; ``columns`` reads only those plain
+        columns (cheap: no document is decoded).
         """
         ...
 

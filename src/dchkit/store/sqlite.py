@@ -79,17 +79,31 @@ def _create_table(spec: TableSpec) -> list[str]:
     return statements
 
 
+#: Tables that later migrations add (migration 1 creates every other table).
+_ADDED_LATER = frozenset({"term_frequencies"})
+
+
 def _migration_1(connection: sqlite3.Connection) -> None:
-    """Create the tables of :data:`~dchkit.store.base.TABLES` and the meta area."""
+    """Create the hub tables, their indexes and the meta area."""
     connection.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT)")
     for spec in TABLES.values():
-        for statement in _create_table(spec):
-            connection.execute(statement)
+        if spec.name not in _ADDED_LATER:
+            for statement in _create_table(spec):
+                connection.execute(statement)
+
+
+def _migration_2(connection: sqlite3.Connection) -> None:
+    """Term frequencies become a keyed table (were an Arrow blob); drop unused tables."""
+    for statement in _create_table(TABLES["term_frequencies"]):
+        connection.execute(statement)
+    connection.execute("DROP TABLE IF EXISTS documents")
+    connection.execute("DROP TABLE IF EXISTS blobs")
 
 
 #: Ordered schema migrations: (version, what it does, function). Append, never edit.
 MIGRATIONS: tuple[tuple[int, str, Callable[[sqlite3.Connection], None]], ...] = (
     (1, "hub tables, indexes and the meta area", _migration_1),
+    (2, "term frequencies table", _migration_2),
 )
 #: The schema version this dchkit writes.
 SCHEMA_VERSION = MIGRATIONS[-1][0]
@@ -120,6 +134,10 @@ class SQLiteStore:
             self._db = sqlite3.connect(
                 self.path, timeout=timeout, isolation_level=None, check_same_thread=False
             )
+        except sqlite3.DatabaseError as err:
+            msg = f"cannot open {self.path!r} as a dchkit store: {err}"
+            raise StoreError(msg, fix="check that the directory exists and is writable") from err
+        try:
             if self.path != ":memory:":
                 self._db.execute("PRAGMA journal_mode=WAL")
             if synchronous.upper() not in ("OFF", "NORMAL", "FULL", "EXTRA"):
@@ -128,7 +146,11 @@ class SQLiteStore:
             self._db.execute(f"PRAGMA synchronous={synchronous.upper()}")
             self._db.execute(f"PRAGMA busy_timeout={int(timeout * 1000)}")
             self._migrate()
+        except StoreError:
+            self._db.close()
+            raise
         except sqlite3.DatabaseError as err:
+            self._db.close()
             msg = f"cannot open {self.path!r} as a dchkit store: {err}"
             raise StoreError(msg, fix="check the path; a dchkit hub is a SQLite file") from err
 
@@ -279,15 +301,20 @@ class SQLiteStore:
         *,
         after: int | None = None,
         limit: int | None = None,
+        columns: Sequence[str] | None = None,
     ) -> pa.Table:
         """Rows matching ``where`` (all when None) in the table's schema; see ``Store.read``."""
         spec = TABLES[table]
         order = spec.cursor or ("seq" if spec.versioned else None)
-        selected = (
-            "data"
-            if spec.document is not None
-            else ", ".join(map(_quote, [f.name for f in spec.schema]))
-        )
+        fields = list(spec.schema)
+        if columns is not None:
+            unknown = sorted(set(columns) - set(spec.columns.names))
+            if unknown:
+                msg = f"table {table!r} has no plain columns {unknown}"
+                raise StoreError(msg, fix=f"select among {spec.columns.names}")
+            fields = [spec.columns.field(c) for c in columns]
+        document = spec.document is not None and columns is None
+        selected = "data" if document else ", ".join(_quote(f.name) for f in fields)
         rows: list[tuple[Any, ...]] = []
         with self._lock:
             for clause, params in _where_clauses(spec, where):
@@ -302,9 +329,9 @@ class SQLiteStore:
                     sql += " LIMIT ?"
                     extra.append(limit)
                 rows.extend(self._db.execute(sql, extra).fetchall())
-        if spec.document is not None:
+        if document:
             return decode([r[0] for r in rows], spec.schema)
-        return _plain_table(list(spec.schema), rows)
+        return _plain_table(fields, rows)
 
     def count(self, table: str) -> int:
         """Number of rows of a table."""

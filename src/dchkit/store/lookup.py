@@ -1,0 +1,149 @@
+"""``StoreLookup``: the incremental engine's questions answered from a store's indexes.
+
+:class:`~dchkit.resolution.incremental.IncrementalResolver` needs two things from a hub —
+which stored records share a blocking key with the new ones, and every record of the
+customers those belong to — and :class:`StoreLookup` answers both with indexed reads of
+the ``blocking_keys``, ``clusters``, ``records`` and ``feedback`` tables of any
+:class:`~dchkit.store.Store`. Records without a customer yet (ingested but not resolved)
+are not part of any neighbourhood: they wait for the next batch resolve.
+
+:func:`apply_frequency_changes` keeps the stored term-frequency counts in step with the
+engine's.
+
+Examples:
+    >>> import pyarrow as pa
+    >>> from dchkit.store import SQLiteStore
+    >>> from dchkit.store.lookup import StoreLookup
+    >>> store = SQLiteStore()
+    >>> _ = store.insert("blocking_keys", pa.table(
+    ...     {"rule": ["email_keys"] * 2, "key": ["x@y.jp"] * 2, "record_id": ["a", "b"]}))
+    >>> keys = pa.table({"rule": ["email_keys", "email_keys"], "key": ["x@y.jp", "z@y.jp"]})
+    >>> StoreLookup(store).key_counts(keys).to_pylist()
+    [2, 0]
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from dchkit.profile._arrow import to_array
+from dchkit.resolution.incremental import CLUSTERS_SCHEMA, LINKS_SCHEMA, Neighbourhood
+from dchkit.store.base import Store
+
+if TYPE_CHECKING:
+    from dchkit.resolution.termfreq import TermFrequencies
+
+__all__ = ["StoreLookup", "apply_frequency_changes", "load_frequencies"]
+
+
+class StoreLookup:
+    """A :class:`~dchkit.resolution.incremental.CandidateLookup` over a store.
+
+    Args:
+        store: The hub's store.
+        before: Stored versions of records the caller has just overwritten in the same
+            transaction; neighbourhoods show these versions, so the engine sees what it
+            replaces.
+    """
+
+    def __init__(self, store: Store, *, before: pa.Table | None = None) -> None:
+        self.store = store
+        self.before = before
+
+    def _holders(self, keys: pa.Table) -> pa.Table:
+        return self.store.read(
+            "blocking_keys", {"rule": keys.column("rule"), "key": keys.column("key")}
+        )
+
+    def key_counts(self, keys: pa.Table) -> pa.Array:
+        """Number of stored records holding each ``(rule, key)`` row of ``keys``."""
+        if keys.num_rows == 0:
+            return pa.array([], pa.int64())
+        counts = self._holders(keys).group_by(["rule", "key"]).aggregate([("record_id", "count")])
+        joined = keys.select(["rule", "key"]).append_column(
+            "row", pa.array(range(keys.num_rows), pa.int64())
+        )
+        merged = joined.join(counts, ["rule", "key"], join_type="left outer").sort_by("row")
+        return pc.fill_null(to_array(merged.column("record_id_count")), 0).cast(pa.int64())
+
+    def record_ids_for_keys(self, keys: pa.Table) -> pa.Array:
+        """Ids of the stored records holding any of ``keys``."""
+        if keys.num_rows == 0:
+            return pa.array([], pa.string())
+        return to_array(self._holders(keys).column("record_id"))
+
+    def neighbourhood(self, record_ids: pa.Array) -> Neighbourhood:
+        """Every stored record of the customers of ``record_ids`` (and of must-linked ones).
+
+        With their customer ids and the feedback touching them.
+        """
+        store = self.store
+        ids = to_array(record_ids).cast(pa.string())
+        must = store.read("feedback", {"left": ids})
+        must = pa.concat_tables([must, store.read("feedback", {"right": ids})])
+        must = must.filter(pc.equal(must.column("kind"), "must_link"))
+        linked = pa.concat_arrays([ids, to_array(must["left"]), to_array(must["right"])])
+        owners = store.read("clusters", {"record_id": pc.unique(linked)})
+        clusters = store.read("clusters", {"customer_id": pc.unique(owners.column("customer_id"))})
+        members = to_array(clusters.column("record_id"))
+        records = store.read("records", {"record_id": members})
+        if self.before is not None and self.before.num_rows:
+            old = self.before.filter(
+                pc.is_in(self.before.column("record_id"), value_set=members)
+            ).cast(records.schema)
+            fresh = pc.invert(
+                pc.is_in(records.column("record_id"), value_set=to_array(old["record_id"]))
+            )
+            records = pa.concat_tables([records.filter(fresh), old])
+        left = store.read("feedback", {"left": members})
+        right = store.read("feedback", {"right": members})
+        feedback = pa.concat_tables([left, right])
+        inside = pc.and_(
+            pc.is_in(feedback.column("left"), value_set=members),
+            pc.is_in(feedback.column("right"), value_set=members),
+        )
+        feedback = feedback.filter(inside)
+        is_must = pc.equal(feedback.column("kind"), "must_link")
+
+        def links(rows: pa.Table) -> pa.Table:
+            return rows.select(["left", "right"]).cast(LINKS_SCHEMA)
+
+        return Neighbourhood(
+            records=records,
+            clusters=clusters.cast(CLUSTERS_SCHEMA),
+            must_link=links(feedback.filter(is_must)),
+            cannot_link=links(feedback.filter(pc.invert(is_must))),
+        )
+
+
+def load_frequencies(store: Store, columns: tuple[str, ...]) -> TermFrequencies:
+    """The hub's :class:`~dchkit.resolution.termfreq.TermFrequencies`, from the store."""
+    from dchkit.resolution.termfreq import TermFrequencies
+
+    return TermFrequencies.from_table(store.read("term_frequencies"), columns)
+
+
+def apply_frequency_changes(store: Store, changes: pa.Table) -> None:
+    """Add count changes (``column, value, count`` deltas) to the stored frequencies."""
+    if changes.num_rows == 0:
+        return
+    deltas = changes.group_by(["column", "value"]).aggregate([("count", "sum")])
+    current = store.read(
+        "term_frequencies", {"column": deltas.column("column"), "value": deltas.column("value")}
+    )
+    merged = deltas.join(current, ["column", "value"], join_type="left outer")
+    total = pc.add(merged.column("count_sum"), pc.fill_null(merged.column("count"), 0))
+    rows = pa.table(
+        {"column": merged.column("column"), "value": merged.column("value"), "count": total}
+    )
+    zero = pc.less_equal(rows.column("count"), 0)
+    gone = rows.filter(zero)
+    with store.transaction():
+        store.upsert("term_frequencies", rows.filter(pc.invert(zero)))
+        if gone.num_rows:
+            store.delete(
+                "term_frequencies", {"column": gone.column("column"), "value": gone.column("value")}
+            )

@@ -1,0 +1,160 @@
+"""SQLiteStore: upserts report what changed, reads filter by index, transactions roll back,
+the schema is versioned, and a file written by a newer dchkit is refused."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pyarrow as pa
+import pytest
+
+from dchkit.errors import StoreError, StoreIntegrityError, StoreMigrationError
+from dchkit.schema import RECORDS_SCHEMA, conform
+from dchkit.store import SCHEMA_VERSION, TABLES, SQLiteStore, Store
+
+
+def _records(ids: list[str], email: str = "a@example.jp") -> pa.Table:
+    return conform(
+        pa.table(
+            {
+                "record_id": [f"crm:{i}" for i in ids],
+                "source": ["crm"] * len(ids),
+                "source_record_id": ids,
+                "emails": [[email]] * len(ids),
+            }
+        ),
+        RECORDS_SCHEMA,
+    )
+
+
+def test_implements_the_protocol() -> None:
+    assert isinstance(SQLiteStore(), Store)
+
+
+def test_upsert_reports_new_and_changed_rows_only() -> None:
+    store = SQLiteStore()
+    assert store.upsert("records", _records(["1", "2"])).num_rows == 2
+    assert store.upsert("records", _records(["1", "2"])).num_rows == 0
+    changed = store.upsert(
+        "records", pa.concat_tables([_records(["1"], "b@x.jp"), _records(["3"])])
+    )
+    assert sorted(changed.column("record_id").to_pylist()) == ["crm:1", "crm:3"]
+    assert store.count("records") == 3
+    back = store.read("records", {"record_id": ["crm:1"]})
+    assert back.column("emails").to_pylist() == [["b@x.jp"]]
+
+
+def test_read_after_a_seq_gives_rows_written_since() -> None:
+    store = SQLiteStore()
+    store.upsert("records", _records(["1"]))
+    seq = int(store.get_meta("seq") or 0)
+    store.upsert("records", _records(["2"]))
+    assert store.read("records", after=seq).column("record_id").to_pylist() == ["crm:2"]
+
+
+def test_where_on_several_columns_matches_tuples() -> None:
+    store = SQLiteStore()
+    store.insert(
+        "blocking_keys",
+        pa.table(
+            {"rule": ["e", "e", "p"], "key": ["k1", "k2", "k1"], "record_id": ["a", "b", "c"]}
+        ),
+    )
+    found = store.read("blocking_keys", {"rule": ["e", "p"], "key": ["k1", "k1"]})
+    assert sorted(found.column("record_id").to_pylist()) == ["a", "c"]
+    assert store.read("blocking_keys", {"rule": [], "key": []}).num_rows == 0
+
+
+def test_large_where_sets_are_chunked() -> None:
+    store = SQLiteStore()
+    ids = [str(i) for i in range(9000)]
+    store.upsert("records", _records(ids))
+    found = store.read("records", {"record_id": [f"crm:{i}" for i in ids]})
+    assert found.num_rows == 9000
+    assert store.delete("records", {"record_id": [f"crm:{i}" for i in ids[:5000]]}) == 5000
+
+
+def test_cursor_tables_number_rows_and_page() -> None:
+    store = SQLiteStore()
+    rows = pa.table({"kind": ["created", "merged", "split"], "customer_id": ["a", "b", "c"]})
+    assert store.insert("changes", rows) == 3
+    page = store.read("changes", after=1, limit=1)
+    assert page.column("cursor").to_pylist() == [2]
+    assert page.column("kind").to_pylist() == ["merged"]
+
+
+def _write_then_fail(store: SQLiteStore) -> None:
+    with store.transaction():
+        store.upsert("records", _records(["1"]))
+        with store.transaction():  # inner blocks join the outer one
+            store.set_meta("x", "1")
+        raise RuntimeError
+
+
+def test_a_failed_transaction_leaves_nothing() -> None:
+    store = SQLiteStore()
+    with pytest.raises(RuntimeError):
+        _write_then_fail(store)
+    assert store.count("records") == 0
+    assert store.get_meta("x") is None
+
+
+def test_unknown_where_column_and_keyless_upsert_are_errors() -> None:
+    store = SQLiteStore()
+    with pytest.raises(StoreError, match="cannot be filtered"):
+        store.read("records", {"email": ["a"]})
+    with pytest.raises(StoreError, match="no key"):
+        store.upsert("lineage", pa.table({"customer_id": ["c"]}))
+
+
+def test_file_store_uses_wal_and_records_its_schema_version(tmp_path: Path) -> None:
+    path = tmp_path / "hub.db"
+    store = SQLiteStore(path)
+    store.upsert("records", _records(["1"]))
+    store.close()
+    db = sqlite3.connect(path)
+    assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert db.execute("SELECT max(version) FROM schema_version").fetchone()[0] == SCHEMA_VERSION
+    names = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    assert set(TABLES) <= names
+    db.close()
+    again = SQLiteStore(path)
+    assert again.count("records") == 1
+    assert again.check() == []
+
+
+def test_a_newer_schema_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "hub.db"
+    SQLiteStore(path).close()
+    db = sqlite3.connect(path)
+    db.execute("INSERT INTO schema_version VALUES (?, 'future', 'now')", (SCHEMA_VERSION + 1,))
+    db.commit()
+    db.close()
+    with pytest.raises(StoreMigrationError, match="Upgrade dchkit"):
+        SQLiteStore(path)
+
+
+def test_a_file_that_is_not_a_database_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "notes.db"
+    path.write_text("not a database at all" * 100)
+    with pytest.raises(StoreError, match="cannot open"):
+        SQLiteStore(path)
+
+
+def test_dangling_cluster_rows_fail_the_check() -> None:
+    store = SQLiteStore()
+    store.upsert("clusters", pa.table({"record_id": ["crm:9"], "customer_id": ["cus_1"]}))
+    assert store.check() == ["1 cluster row(s) name records that do not exist"]
+    with pytest.raises(StoreIntegrityError):
+        store.verify()
+
+
+def test_bad_synchronous_setting_is_an_error() -> None:
+    with pytest.raises(StoreError, match="synchronous"):
+        SQLiteStore(synchronous="sometimes")
+
+
+def test_a_missing_directory_is_a_store_error(tmp_path: Path) -> None:
+    with pytest.raises(StoreError, match="directory exists"):
+        SQLiteStore(tmp_path / "no" / "such" / "hub.db")
