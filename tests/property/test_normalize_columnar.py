@@ -153,3 +153,66 @@ address_texts = st.lists(
 def test_address_text_column_equals_scalar(values: list[str], country: str | None) -> None:
     fast, reference = _address_rows(values, country)
     assert fast == reference
+
+
+# ------------------------------------------------------------------------- e-mail
+EMAIL_FIELDS = ("email", "match_key", "valid", "reason")
+LOCALS = ("taro", "Taro.Yamada", "t.a.r.o+shop", "+tag", "-x", "bob-news", "a--b", "x_y")
+LOCALS += ("a" * 64, "a" * 65, "UPPER+Tag.x", "a..b", ".a", "a.", "é")
+DOMAINS = ("gmail.com", "GoogleMail.com", "outlook.jp", "yahoo.com", "ymail.com")
+DOMAINS += ("example.co.jp", "x--n.com", "b.local", "localhost", "a.test", "ex.invalid")
+DOMAINS += ("docomo.ne.jp", "c0", "a.c0", "-a.com", "a-.com", "b" * 63 + ".jp", "b" * 64 + ".jp")
+DOMAINS += ("xn--p1ai", "mail.onion", "Example.COM", "a" * 250 + ".jp")
+
+
+def _email_rows(values: list[str | None]) -> tuple[list[tuple[object, ...]], list]:
+    from dchkit.normalize import normalize_email, normalize_email_column
+
+    columns = normalize_email_column(values)
+    got = list(zip(*(getattr(columns, f).to_pylist() for f in EMAIL_FIELDS), strict=True))
+    want = []
+    for value in values:
+        result = normalize_email(value)
+        want.append(tuple(getattr(result, f) for f in EMAIL_FIELDS))
+    return got, want
+
+
+def test_email_column_equals_scalar_over_combinations() -> None:
+    values: list[str | None] = [None, "", " ", "mailto:<Taro@Example.jp>", "a@@b.jp"]
+    values += [f"{local}@{domain}" for local in LOCALS for domain in DOMAINS]
+    got, want = _email_rows(values)
+    for value, row, expected in zip(values, got, want, strict=True):
+        assert row == expected, value
+
+
+def test_email_fast_path_answers_plain_addresses() -> None:
+    from dchkit.normalize import email as email_module
+
+    fast = email_module.plain_emails(
+        __import__("pyarrow").array(["Taro@Example.JP", "a b@x.jp", "<a@x.jp>", "a@b.local"]),
+        special_suffixes=email_module._SPECIAL_SUFFIXES,
+        gmail=email_module._GMAIL,
+        plus_tag=email_module._PLUS_TAG,
+        dash_tag=email_module._DASH_TAG,
+    )
+    assert fast.rows.tolist() == [0]
+    assert fast.email.to_pylist() == ["taro@example.jp"]
+
+
+email_texts = st.one_of(
+    st.builds(
+        lambda local, domain: f"{local}@{domain}",
+        st.one_of(st.sampled_from(LOCALS), st.text(alphabet="aZ09._+-!é ", max_size=10)),
+        st.one_of(st.sampled_from(DOMAINS), st.text(alphabet="aZ09.-_", max_size=12)),
+    ),
+    st.text(alphabet="aB@.+- <>:", max_size=12),
+    st.none(),
+)
+
+
+@settings(max_examples=500)
+@given(st.lists(email_texts, min_size=1, max_size=10))
+@example(["Bob-x@Yahoo.com", "bob-x@yahoo.co.jp", "-x@yahoo.com", "+@gmail.com"])
+def test_email_column_equals_scalar(values: list[str | None]) -> None:
+    got, want = _email_rows(values)
+    assert got == want
