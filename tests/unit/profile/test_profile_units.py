@@ -373,3 +373,52 @@ def test_analyses(store: ProfileStore) -> None:
         .to_pylist()
     )
     assert [(m["channel"], m["events"]) for m in mix] == [("web", 3)]
+
+
+def test_events_with_equal_timestamps_are_ordered_by_event_id(store: ProfileStore) -> None:
+    events = pa.table(
+        {
+            "event_id": ["e3", "e1", "e2", "e0"],
+            "source": ["ec"] * 4,
+            "type": ["Page Viewed"] * 4,
+            "timestamp": [_day(1), _day(1), _day(1), _day(2)],
+            "record_id": ["ec:2"] * 4,
+        }
+    )
+    tied = ProfileStore(
+        records=store.records,
+        clusters=store.clusters,
+        golden=store.golden,
+        lineage=store.lineage,
+        events=events,
+    )
+    ids = tied.timeline("c2", order="asc").events["event_id"].to_pylist()
+    assert ids == ["e0", "e1", "e2", "e3"]
+    first = tied.timeline("c2", limit=2)
+    assert first.events["event_id"].to_pylist() == ["e3", "e2"]
+    rest = tied.timeline("c2", limit=2, cursor=first.next_cursor)
+    assert rest.events["event_id"].to_pylist() == ["e1", "e0"]
+    assert rest.next_cursor is None
+
+
+def test_map_value_matches_arrow_map_lookup() -> None:
+    from dchkit.profile._arrow import map_value
+
+    maps = pa.array(
+        [[("email", True), ("sms", False)], None, [], [("sms", True), ("sms", False)]],
+        pa.map_(pa.string(), pa.bool_()),
+    )
+    for array in (maps, maps.slice(1)):
+        for key in ("email", "sms", "post"):
+            expected = pa.compute.map_lookup(array, pa.scalar(key), "first")
+            assert map_value(array, key).to_pylist() == expected.to_pylist()
+
+
+def test_profiles_keep_their_own_traits_after_an_erasure(store: ProfileStore) -> None:
+    store.refresh_traits(now=NOW)
+    before = dict(store.get("c2").traits)
+    assert before["order_count"] == 1
+    store.forget("c1")
+    assert dict(store.get("c2").traits) == before
+    assert store.get("c3").traits["order_count"] == 0
+    assert store.stats()["customers"] == 2
