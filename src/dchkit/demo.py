@@ -93,15 +93,10 @@ def read_world_records(
 
 
 def _truth_for(records: pa.Table, truth: pa.Table) -> dict[str, str]:
-    """Person of every record; extra web visitor records follow the user id they carry."""
-    mapping = dict(zip(truth["record_id"].to_pylist(), truth["person_id"].to_pylist(), strict=True))
-    for record_id, external in zip(
-        records["record_id"].to_pylist(), records["external_ids"].to_pylist(), strict=True
-    ):
-        if record_id not in mapping:
-            user = dict(external or []).get("user_id")
-            mapping[record_id] = mapping.get(f"web:{user}", record_id)
-    return mapping
+    """Person of every record, as a matcher can know it (see ``resolvable_truth``)."""
+    from dchkit.datasets import resolvable_truth
+
+    return resolvable_truth(records, truth)
 
 
 def _pick_customer(resolution: Any) -> str:

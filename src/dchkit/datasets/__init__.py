@@ -12,12 +12,13 @@ Examples:
     >>> world.tables["crm_contacts"].column_names[:3]
     ['Id', 'FirstName', 'LastName']
     >>> world.truth.column_names
-    ['source', 'table', 'source_record_id', 'record_id', 'person_id']
+    ['source', 'table', 'source_record_id', 'record_id', 'person_id', 'identified']
 """
 
 from dchkit.datasets.config import CorruptionRates, SourceRates, WorldConfig
 from dchkit.datasets.generate import generate_world, load_demo
 from dchkit.datasets.report import HubValue, WorldReport
+from dchkit.datasets.truth import resolvable_truth
 from dchkit.datasets.world import TABLES, World
 
 __all__ = [
@@ -30,4 +31,5 @@ __all__ = [
     "WorldReport",
     "generate_world",
     "load_demo",
+    "resolvable_truth",
 ]

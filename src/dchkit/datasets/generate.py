@@ -100,7 +100,7 @@ def generate_world(config: WorldConfig | None = None, /, **settings: Any) -> Wor
     leads, activity, ma_counts = build_ma(
         people, rows["ma"], config, streams[5], _per_record(config, rows, "ma", total)
     )
-    web, web_ids, web_counts = build_web(
+    web, web_ids, web_identified, web_counts = build_web(
         people, rows["web"], ec_ids, config, streams[6], _per_record(config, rows, "web", total)
     )
     for part in (crm_counts, ec_counts, support_counts, ma_counts, web_counts):
@@ -112,7 +112,7 @@ def generate_world(config: WorldConfig | None = None, /, **settings: Any) -> Wor
             record_truth("ec", "ec_customers", customers["Customer ID"], people, ec_rows.pidx),
             record_truth("support", "support_users", users["id"], people, rows["support"].pidx),
             record_truth("ma", "ma_leads", leads["Record ID"], people, rows["ma"].pidx),
-            record_truth("web", "web_events", web_ids, people, rows["web"].pidx),
+            record_truth("web", "web_events", web_ids, people, rows["web"].pidx, web_identified),
         ]
     )
     order_row = _row_of(orders["Customer ID"], customers["Customer ID"])

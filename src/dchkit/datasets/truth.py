@@ -18,6 +18,7 @@ __all__ = [
     "people_table",
     "record_truth",
     "records_per_person",
+    "resolvable_truth",
 ]
 
 TRUTH_SCHEMA = pa.schema(
@@ -27,6 +28,7 @@ TRUTH_SCHEMA = pa.schema(
         ("source_record_id", pa.string()),
         ("record_id", pa.string()),
         ("person_id", pa.string()),
+        ("identified", pa.bool_()),
     ]
 )
 EVENT_TRUTH_SCHEMA = pa.schema(
@@ -40,11 +42,23 @@ EVENT_TRUTH_SCHEMA = pa.schema(
 
 
 def record_truth(
-    source: str, table: str, ids: pa.Array, people: People, pidx: np.ndarray
+    source: str,
+    table: str,
+    ids: pa.Array,
+    people: People,
+    pidx: np.ndarray,
+    identified: np.ndarray | None = None,
 ) -> pa.Table:
-    """Truth rows of one source table (``ids``: its source record ids, row order)."""
+    """Truth rows of one source table (``ids``: its source record ids, row order).
+
+    ``identified`` is False for a record that never says who it is (a web visitor who
+    neither logged in nor sent traits): it belongs to a person, but no matcher can know
+    which one, so evaluations treat it as a customer of its own (see
+    :func:`dchkit.datasets.resolvable_truth`).
+    """
     ids = ids.cast(pa.string())
     n = len(ids)
+    known = np.ones(n, dtype=bool) if identified is None else np.asarray(identified, dtype=bool)
     return pa.table(
         [
             strings(np.full(n, source)),
@@ -52,6 +66,7 @@ def record_truth(
             ids,
             join(f"{source}:", ids),
             people.person_id.take(pa.array(pidx)),
+            pa.array(known),
         ],
         schema=TRUTH_SCHEMA,
     )
@@ -151,3 +166,47 @@ def records_per_person(truth: pa.Table, n_people: int) -> np.ndarray:
     """Number of records of each person (index = person number - 1)."""
     number = pc.cast(pc.utf8_slice_codeunits(truth["person_id"], 1, 20), pa.int64()).to_numpy()
     return np.bincount(number - 1, minlength=n_people)
+
+
+def resolvable_truth(records: pa.Table, truth: pa.Table) -> dict[str, str]:
+    """The true customer of every mapped record, as a matcher can know it.
+
+    A record the world marks as not ``identified`` (an anonymous visitor who never logged
+    in nor sent traits) counts as a customer of its own: its person is in the truth, but
+    nothing in the data says who it is, so no matcher — dchkit, Splink or a human — could
+    attach it. Records a connector derived beyond the truth's rows (an anonymous id seen
+    next to a ``user_id``) follow that user id's record, else stand alone.
+
+    Args:
+        records: Canonical records read from the world's exports (``record_id`` and
+            ``external_ids`` columns).
+        truth: :attr:`World.truth`.
+
+    Examples:
+        >>> from dchkit.datasets import generate_world, resolvable_truth
+        >>> world = generate_world(n_people=50, locale="en", seed=3)
+        >>> mapping = resolvable_truth(world.truth.select(["record_id"]), world.truth)
+        >>> sum(v.startswith("unidentified:") for v in mapping.values()) == sum(
+        ...     not known for known in world.truth["identified"].to_pylist())
+        True
+    """
+    ids = truth["record_id"].to_pylist()
+    people_ids = truth["person_id"].to_pylist()
+    known = truth["identified"].to_pylist()
+    mapping = {
+        record_id: person if ok else f"unidentified:{record_id}"
+        for record_id, person, ok in zip(ids, people_ids, known, strict=True)
+    }
+    externals = (
+        records["external_ids"].to_pylist()
+        if "external_ids" in records.column_names
+        else [None] * records.num_rows
+    )
+    result = {}
+    for record_id, external in zip(records["record_id"].to_pylist(), externals, strict=True):
+        if record_id in mapping:
+            result[record_id] = mapping[record_id]
+        else:
+            user = dict(external or []).get("user_id")
+            result[record_id] = mapping.get(f"web:{user}", record_id)
+    return result

@@ -8,6 +8,7 @@ messages tie the anonymous id to the user id.
 from __future__ import annotations
 
 import numpy as np
+import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -52,9 +53,11 @@ def build_web(
     config: WorldConfig,
     rng: np.random.Generator,
     events_per_record: float,
-) -> tuple[pa.Table, pa.Array, dict[tuple[str, str], int]]:
-    """Build the Segment messages; returns them, the record id of each visitor, and counts.
+) -> tuple[pa.Table, pa.Array, npt.NDArray[np.bool_], dict[tuple[str, str], int]]:
+    """Build the Segment messages.
 
+    Returns the messages, the record id of each visitor, whether each visitor ever said
+    who they are (logged in or sent an ``identify`` with traits), and corruption counts.
     The table carries a private ``_visitor`` column (visitor row) for the ground truth.
     """
     corr = Corruptor(rng, "web_events")
@@ -176,4 +179,4 @@ def build_web(
             "_visitor": pa.array(visitor, pa.int64()),
         }
     )
-    return table, record_id, dict(corr.counts)
+    return table, record_id, logged_in | identifies, dict(corr.counts)
