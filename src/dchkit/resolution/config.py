@@ -43,6 +43,7 @@ DEFAULT_COMPARISONS: tuple[Comparison, ...] = (
             Level(column="name_compact"),
             Level(column="family_any_romaji"),
             Level(column="name_guess_compact"),
+            Level(column="family_chars", label="same characters family_chars"),
             _jw("name_guess_compact", 0.92),
             _jw("family_any_romaji", 0.92),
             _jw("family_any_romaji", 0.8),
@@ -59,6 +60,7 @@ DEFAULT_COMPARISONS: tuple[Comparison, ...] = (
             Level(column="name_compact"),
             Level(column="given_nickname"),
             Level(column="given_any_romaji"),
+            Level(column="given_chars", label="same characters given_chars"),
             _jw("given_any_romaji", 0.92),
             _jw("given_any_romaji", 0.8),
         ),
@@ -75,8 +77,10 @@ DEFAULT_COMPARISONS: tuple[Comparison, ...] = (
     ),
     Comparison(
         name="phone",
-        description="Any shared E.164 number, then one typo.",
+        description="A shared mobile number (personal), any shared E.164 number (perhaps a "
+        "family landline), then one typo.",
         levels=(
+            Level(column="mobile_phones"),
             Level(column="phones"),
             Level(column="phones", test="damerau_levenshtein", threshold=1),
         ),
@@ -148,6 +152,9 @@ class ResolverConfig(BaseModel):
         dependent_discount: Share of the weaker agreements of a dependent group kept.
         dependent_unless: A comparison whose agreement lifts the discount (members of a
             household have different given names).
+        personal_columns: Feature columns whose agreement a household does not share (a
+            mobile number): a dependent comparison agreeing at a level on one of them
+            counts in full, outside its group.
         link_id_types: External id types that identify a person across sources (hard
             links); None means every type.
         id_type_aliases: External id types that share one id space, e.g. a web
@@ -172,6 +179,7 @@ class ResolverConfig(BaseModel):
     dependent: tuple[tuple[str, ...], ...] = (("family_name", "phone", "location", "email"),)
     dependent_discount: float = Field(default=0.25, ge=0, le=1)
     dependent_unless: str | None = "given_name"
+    personal_columns: tuple[str, ...] = ("mobile_phones",)
     link_id_types: tuple[str, ...] | None = None
     id_type_aliases: dict[str, str] = Field(default_factory=dict)
     duplicate_free_sources: tuple[str, ...] = ()

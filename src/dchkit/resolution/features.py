@@ -13,6 +13,9 @@ Columns (all nullable; list columns may be empty):
 ``family_romaji``         romaji key from latin, kana or furigana (reliable)
 ``family_any_romaji``     that, else the romaji of a dictionary reading of the kanji (a guess)
 ``given_key`` …           the same five for the given name
+``family_chars`` …        the distinct characters of a kanji or kana name, sorted: meets a
+                          name typed with two characters swapped or one doubled (恵広 / 広恵,
+                          花子子 / 花子); ``given_chars`` the same for the given name
 ``given_nickname``        list: canonical formal forms of the given name (Bob → robert)
 ``name_compact``          list: romaji of family+given and given+family, no spaces — meets
                           swapped order and unspaced kana names (ヤマダタロウ)
@@ -21,6 +24,8 @@ Columns (all nullable; list columns may be empty):
 ``emails``                list: e-mail addresses as normalized by the connector
 ``email_keys``            list: provider-aware match keys (gmail dots and +tags dropped)
 ``phones``                list: E.164 numbers
+``mobile_phones``         list: those that are mobile numbers — personal, unlike a family
+                          landline, so a household does not share them
 ``birth_date``            date; ``birth_text`` the same as YYYYMMDD for typo comparisons
 ``postcode``              postcode match key (JP 7 digits, US 5-digit ZIP)
 ``address_key``           comparable street + city key
@@ -56,6 +61,7 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+from phonenumbers import COUNTRY_CODE_TO_REGION_CODE, PhoneNumber, PhoneNumberType
 
 from dchkit.normalize import (
     clean_text_column,
@@ -63,6 +69,7 @@ from dchkit.normalize import (
     normalize_name_column,
     split_name_column,
 )
+from dchkit.normalize._phone_types import number_type
 from dchkit.normalize.address import normalize_address_column
 from dchkit.normalize.nicknames import given_name_key_column
 from dchkit.normalize.postcode import normalize_postcode_column
@@ -80,6 +87,8 @@ FEATURE_COLUMNS = (
     "given_reading",
     "given_romaji",
     "given_any_romaji",
+    "family_chars",
+    "given_chars",
     "given_nickname",
     "name_compact",
     "name_guess_compact",
@@ -87,6 +96,7 @@ FEATURE_COLUMNS = (
     "emails",
     "email_keys",
     "phones",
+    "mobile_phones",
     "birth_date",
     "birth_text",
     "postcode",
@@ -148,6 +158,42 @@ def _compact(family: pa.Array, given: pa.Array) -> pa.Array:
     forward = pc.coalesce(pc.binary_join_element_wise(family, given, ""), family)
     backward = pc.binary_join_element_wise(given, family, "")
     return _pair_list(forward, backward)
+
+
+def _char_set(values: pa.Array) -> pa.Array:
+    """Sorted distinct characters of each value (of two or more), by distinct value."""
+    encoded = values.dictionary_encode()
+    keys = [
+        "".join(sorted(set(v))) if v is not None and len(v) > 1 else None
+        for v in encoded.dictionary.to_pylist()
+    ]
+    return pa.array(keys, pa.string()).take(encoded.indices)
+
+
+def _is_mobile(e164: str | None) -> bool:
+    """Whether an E.164 number is a mobile number (phonenumbers' type, cached by prefix)."""
+    if not e164 or e164[0] != "+" or not e164[1:].isdigit() or len(e164) < 6:
+        return False
+    for width in (1, 2, 3):
+        code = int(e164[1 : 1 + width])
+        if code in COUNTRY_CODE_TO_REGION_CODE:
+            number = PhoneNumber(country_code=code, national_number=int(e164[1 + width :]))
+            return number_type(number) == PhoneNumberType.MOBILE
+    return False
+
+
+def _mobile_only(phones: pa.Array) -> pa.Array:
+    """Keep the mobile numbers of each list of E.164 numbers (by distinct number)."""
+    flat = pc.list_flatten(phones)
+    encoded = flat.dictionary_encode()
+    mobile = pa.array([_is_mobile(v) for v in encoded.dictionary.to_pylist()], pa.bool_())
+    keep = mobile.take(encoded.indices) if len(flat) else pa.array([], pa.bool_())
+    parents = pc.list_parent_indices(phones)
+    kept = flat.filter(keep)
+    offsets = np.concatenate(
+        [[0], np.cumsum(np.bincount(parents.filter(keep).to_numpy(), minlength=len(phones)))]
+    ).astype(np.int32)
+    return pa.ListArray.from_arrays(pa.array(offsets), kept, mask=pc.is_null(phones))
 
 
 def _link_keys(
@@ -219,6 +265,7 @@ def build_features(
     given_any = pc.coalesce(given_romaji, given.romaji)
 
     emails = _column(records, "emails", pa.list_(string))
+    phones = _column(records, "phones", pa.list_(string))
     email_keys = _map_list(emails, lambda flat: normalize_email_column(flat).match_key)
 
     birth_date = _column(records, "birth_date", pa.date32())
@@ -244,13 +291,16 @@ def build_features(
             "given_reading": given_reading,
             "given_romaji": given_romaji,
             "given_any_romaji": given_any,
+            "family_chars": _char_set(pc.coalesce(_only(family_kanji, family.key), family_reading)),
+            "given_chars": _char_set(pc.coalesce(_only(given_kanji, given.key), given_reading)),
             "given_nickname": given_name_key_column(given_raw),
             "name_compact": _compact(family_romaji, given_romaji),
             "name_guess_compact": _compact(family_any, given_any),
             "name_reading_compact": _compact(family_reading, given_reading),
             "emails": emails,
             "email_keys": email_keys,
-            "phones": _column(records, "phones", pa.list_(string)),
+            "phones": phones,
+            "mobile_phones": _mobile_only(phones),
             "birth_date": birth_date,
             "birth_text": pc.strftime(birth_date.cast(pa.timestamp("s")), "%Y%m%d"),
             "postcode": postcode,

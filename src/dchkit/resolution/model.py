@@ -36,6 +36,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from dchkit.errors import ConfigError
 from dchkit.resolution.comparisons import NULL_LEVEL, Comparison, compare_pairs
+from dchkit.resolution.dependence import dependence_correction
 
 __all__ = [
     "MODEL_FORMAT_VERSION",
@@ -192,10 +193,13 @@ class EmReport(BaseModel):
 
 
 def _initial_m(comparison: Comparison) -> tuple[float, ...]:
-    """Start with most matches at the top level and geometric decay below it."""
+    """Typical m: most matches at the top level, each level below eight times rarer.
+
+    Also the m of a comparison no training session could learn, so it must be a fair
+    guess: the same birth date for ~85 % of a person's record pairs, a typo for ~10 %.
+    """
     size = comparison.top_level + 1
-    raw = [0.05] + [2.0 ** (level - size) for level in range(1, size)]
-    raw[-1] = max(raw[-1], 0.7)
+    raw = [0.03] + [0.85 * 8.0 ** (level - size + 1) for level in range(1, size)]
     return _normalized(raw)
 
 
@@ -240,6 +244,7 @@ def train(
     dependent: Sequence[Sequence[str]] = (),
     discount: float = 1.0,
     dependent_unless: str | None = None,
+    dependent_personal: Sequence[str] = (),
 ) -> tuple[MatchModel, EmReport]:
     """Learn m and λ by expectation–maximisation on candidate-pair levels, u held fixed.
 
@@ -258,6 +263,7 @@ def train(
             scores pairs the way the resolver will.
         discount: Share of a dependent group's weaker agreements that counts.
         dependent_unless: Comparison whose agreement exempts a pair from the discount.
+        dependent_personal: Feature columns whose agreement counts outside its group.
 
     Returns:
         The trained model and a report of the iterations.
@@ -267,13 +273,6 @@ def train(
         msg = "EM needs candidate pairs, and blocking produced none"
         raise ConfigError(msg, fix="check the blocking rules against the feature columns")
     patterns, counts = np.unique(levels, axis=0, return_counts=True)
-    names = [c.name for c in comparisons]
-    groups = [
-        [names.index(name) for name in group if name in names]
-        for group in dependent
-        if sum(name in names for name in group) >= 2
-    ]
-    exempt_column = names.index(dependent_unless) if dependent_unless in names else None
     weights_u = [np.append(np.log2(np.clip(row, _FLOOR, None)), 0.0) for row in u]
     starts = initial_m if initial_m is not None else [_initial_m(c) for c in comparisons]
     m = [np.asarray(_normalized(row), dtype=np.float64) for row in starts]
@@ -289,13 +288,15 @@ def train(
             ]
         )
         weight = math.log2(prior / (1 - prior)) + per_comparison.sum(axis=1)
-        correction = np.zeros(len(patterns))
-        for group in groups:
-            positive = np.maximum(per_comparison[:, group], 0.0)
-            correction -= (1.0 - discount) * (positive.sum(axis=1) - positive.max(axis=1))
-        if exempt_column is not None:
-            correction[per_comparison[:, exempt_column] > 0] = 0.0
-        weight += correction
+        weight += dependence_correction(
+            per_comparison,
+            patterns,
+            comparisons,
+            dependent,
+            discount,
+            dependent_unless,
+            dependent_personal,
+        )
         posterior = 1.0 / (1.0 + np.exp2(-np.clip(weight, -60, 60)))
         mass = posterior * counts
         new_prior = float(np.clip(mass.sum() / counts.sum(), _FLOOR, 1 - _FLOOR))

@@ -139,7 +139,7 @@ class Resolver:
                 u = estimate_u(
                     features, config.comparisons, max_pairs=config.random_pairs, seed=config.seed
                 )
-                m, _sessions = train_in_sessions(features, config.comparisons, u, config.training)
+                m, sessions = train_in_sessions(features, config.comparisons, u, config.training)
                 model, em_report = refine(
                     levels,
                     config.comparisons,
@@ -148,13 +148,20 @@ class Resolver:
                     dependent=config.dependent,
                     discount=config.dependent_discount,
                     unless=config.dependent_unless,
+                    personal=config.personal_columns,
+                    learnt=sorted({name for s in sessions for name in s.trained}),
                 )
                 model = _with_global_prior(model, len(blocked.pairs), table.num_rows)
         weights = (
             model.match_weights(levels)
             + tf_adjustments(features, blocked.pairs, levels, model, config.tf_adjust)
             + dependence_adjustments(
-                levels, model, config.dependent, config.dependent_discount, config.dependent_unless
+                levels,
+                model,
+                config.dependent,
+                config.dependent_discount,
+                config.dependent_unless,
+                config.personal_columns,
             )
         )
         probabilities = 1.0 / (1.0 + np.exp2(-weights))

@@ -254,6 +254,7 @@ class Resolution:
                 self.config.dependent,
                 self.config.dependent_discount,
                 self.config.dependent_unless,
+                self.config.personal_columns,
             )[0]
         )
         raw = sum(float(tables[c][levels[c]]) for c in range(len(levels)))

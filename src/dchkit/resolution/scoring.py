@@ -7,16 +7,17 @@ and fields a household shares agree together for different people (dependence).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
 
 from dchkit.errors import ConfigError
+from dchkit.resolution.dependence import dependence_correction
 from dchkit.resolution.model import MatchModel
 
-__all__ = ["dependence_adjustments", "tf_adjustments"]
+__all__ = ["dependence_adjustments", "dependence_correction", "tf_adjustments"]
 
 FloatArray = npt.NDArray[np.float64]
 #: Relative frequency of each value of a feature column (column name, values) → floats.
@@ -26,34 +27,19 @@ Frequencies = Callable[[str, pa.Array], FloatArray]
 def dependence_adjustments(
     levels: npt.NDArray[np.int8],
     model: MatchModel,
-    groups: tuple[tuple[str, ...], ...],
+    groups: Sequence[Sequence[str]],
     discount: float,
     unless: str | None = None,
+    personal: Sequence[str] = (),
 ) -> FloatArray:
-    """Weight removed because agreements of one dependent group are not independent.
-
-    Within each group the strongest positive weight counts in full and the other positive
-    weights count ``discount`` times: a household's shared family name, landline and
-    address are one piece of evidence, not three. Pairs whose ``unless`` comparison agrees
-    (a positive weight, e.g. the same given name) are left alone: different members of
-    one household have different given names, so for them the agreements are independent
-    evidence again.
-    """
-    names = [c.name for c in model.comparisons]
+    """Household-dependence correction (:func:`dependence_correction`) for a trained model."""
     tables = model.weight_tables()
-    adjust = np.zeros(levels.shape[0], dtype=np.float64)
-    exempt = np.zeros(levels.shape[0], dtype=bool)
-    if unless is not None and unless in names:
-        j = names.index(unless)
-        exempt = tables[j][levels[:, j]] > 0
-    for group in groups:
-        columns = [names.index(name) for name in group if name in names]
-        if len(columns) < 2:
-            continue
-        positive = np.column_stack([np.maximum(tables[j][levels[:, j]], 0.0) for j in columns])
-        adjust -= (1.0 - discount) * (positive.sum(axis=1) - positive.max(axis=1))
-    adjust[exempt] = 0.0
-    return adjust
+    weights = np.zeros((levels.shape[0], len(model.comparisons)), dtype=np.float64)
+    for j, table in enumerate(tables):
+        weights[:, j] = table[levels[:, j]]
+    return dependence_correction(
+        weights, levels, model.comparisons, groups, discount, unless, personal
+    )
 
 
 def tf_adjustments(

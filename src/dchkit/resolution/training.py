@@ -56,12 +56,15 @@ COLUMN_GROUPS: dict[str, frozenset[str]] = {
     "given_reading": frozenset({"given"}),
     "given_romaji": frozenset({"given"}),
     "given_nickname": frozenset({"given"}),
+    "family_chars": frozenset({"family"}),
+    "given_chars": frozenset({"given"}),
     "name_compact": frozenset({"family", "given"}),
     "name_guess_compact": frozenset({"family", "given"}),
     "name_reading_compact": frozenset({"family", "given"}),
     "emails": frozenset({"email"}),
     "email_keys": frozenset({"email"}),
     "phones": frozenset({"phone"}),
+    "mobile_phones": frozenset({"phone"}),
     "birth_date": frozenset({"birth"}),
     "birth_text": frozenset({"birth"}),
     "postcode": frozenset({"location"}),
@@ -69,6 +72,10 @@ COLUMN_GROUPS: dict[str, frozenset[str]] = {
     "city_key": frozenset({"location"}),
 }
 
+
+#: EM over a single comparison cannot tell matches from non-matches (any split of its
+#: levels fits), so a session must train at least this many comparisons together.
+_MIN_TRAINED = 2
 
 #: Groups that people of one household share: a session blocked on any of them ignores all
 #: of them, because a household's members (different people) agree on the others too.
@@ -122,7 +129,7 @@ def train_in_sessions(
         blocked = _excluded(rule)
         kept = [j for j, c in enumerate(comparisons) if not (comparison_groups(c) & blocked)]
         pairs = candidate_pairs(features, [rule], max_pairs=max_pairs).pairs
-        if not kept or len(pairs) < min_pairs:
+        if len(kept) < _MIN_TRAINED or len(pairs) < min_pairs:
             reports.append(SessionReport(rule.label, len(pairs), (), None))
             continue
         chosen = [comparisons[j] for j in kept]
@@ -155,12 +162,16 @@ def refine(
     dependent: Sequence[Sequence[str]],
     discount: float,
     unless: str | None = None,
+    personal: Sequence[str] = (),
+    learnt: Sequence[str] = (),
 ) -> tuple[MatchModel, EmReport]:
-    """Final EM over all candidate pairs, from the sessions' m, scoring as the resolver does.
+    """Fit λ over all candidate pairs, keeping the m the sessions ``learnt``; scored as the resolver does.
 
-    With household dependence in the E-step, a household's look-alike pairs no longer
-    pull the match class towards "different given name is normal"; with the sessions' m as
-    the start, EM refines m and fits λ on all the evidence.
+    The m of comparisons a session learnt is not re-learnt here: with u from random
+    pairs, EM over all candidate pairs takes look-alike non-matches (a household's
+    members) for matches and learns that a different given name is normal for a match.
+    Comparisons no session could train start from the typical m and are learnt here.
+    The household-dependence correction is part of the E-step, as in the resolver.
     """
     return train(
         levels,
@@ -168,7 +179,9 @@ def refine(
         u,
         prior=0.1,
         initial_m=m,
+        fixed=learnt,
         dependent=dependent,
         discount=discount,
         dependent_unless=unless,
+        dependent_personal=personal,
     )
