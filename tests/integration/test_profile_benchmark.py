@@ -26,9 +26,17 @@ def test_bench_profile_runs_and_reports_every_figure(capsys: pytest.CaptureFixtu
         ["--customers", "3000", "--events", "30000", "--runs", "1", "--lookups", "50"]
     )
     printed = capsys.readouterr().out
-    for label in ("build store", "traits", "segment over", "profile lookup", "timeline", "load"):
+    for label in ("build store", "traits", "segment over", "lookup", "timeline", "forget", "load"):
         assert label in printed
-    for name in ("build", "traits", "segment", "lookup_p99", "lookup_cpu_p99", "timeline_p99"):
+    for name in (
+        "build",
+        "traits",
+        "segment",
+        "lookup_p99",
+        "lookup_cpu_p99",
+        "timeline_p99",
+        "forget",
+    ):
         assert figures[name] > 0, name
     store = ProfileStore(**bench_profile.generate(3000, 30000, 7))
     store.refresh_traits(now=bench_profile.NOW)

@@ -55,7 +55,6 @@ from dchkit.profile.privacy import (
     hash_keys,
     identifier_keys,
     suppress,
-    suppressed_rows,
     suppression_table,
 )
 from dchkit.schema import EVENTS_SCHEMA, GOLDEN_SCHEMA, LINEAGE_SCHEMA, conform
@@ -489,29 +488,29 @@ class ProfileStore:
         distinct = sorted((set(keys.to_pylist()) | set(event_keys.to_pylist())) - shared)
         hashes = suppression_table(hash_keys(distinct, self.salt))
         self.suppressions = pa.concat_tables([self.suppressions, hashes])
-        record_ids = to_array(records.column("record_id"))
-        self.records = self.records.filter(
-            pc.invert(pc.is_in(self.records.column("record_id"), value_set=record_ids))
-        )
+        self.records = self.records.filter(pa.array(self._record_cix != row))
         self.clusters = self.clusters.filter(
             pc.not_equal(self.clusters.column("customer_id"), target)
         )
         self.golden = self.golden.filter(pc.not_equal(self.golden.column("customer_id"), target))
         self.lineage = self.lineage.filter(pc.not_equal(self.lineage.column("customer_id"), target))
         self.aliases = self.aliases.filter(pc.not_equal(self.aliases.column("customer_id"), target))
-        event_ids = to_array(events.column("event_id"))
-        without_own = self.events.filter(
-            pc.invert(pc.is_in(self.events.column("event_id"), value_set=event_ids))
-        )
-        # Events that never matched a record but carry the person's identifiers go too.
-        self.events = without_own.filter(
-            pc.invert(suppressed_rows(without_own, self.suppressions, self.salt))
-        )
+        keep = np.ones(self.events.num_rows, dtype=bool)
+        start, stop = self._events.span(row)
+        keep[self._events.order[start:stop]] = False
+        # Events that carry the person's identifiers go too, whoever they were attributed to.
+        kinds, values, rows = map_entries(self.events.column("identifiers"))
+        if len(kinds) and distinct:
+            keys_of_events = pc.binary_join_element_wise(kinds, values, "=")
+            carried = pc.is_in(keys_of_events, value_set=pa.array(distinct, pa.string()))
+            keep[rows[np.asarray(carried.to_numpy(zero_copy_only=False), dtype=bool)]] = False
+        before = self.events.num_rows
+        self.events = self.events.filter(pa.array(keep))
         if self.traits is not None:
             self.traits = self.traits.filter(
                 pc.not_equal(self.traits.column("customer_id"), target)
             )
-        removed_events = events.num_rows + without_own.num_rows - self.events.num_rows
+        removed_events = before - self.events.num_rows
         erasure = Erasure(target, records.num_rows, removed_events, len(distinct))
         detail = (
             f"erased {erasure.records} records, {erasure.events} events, "
