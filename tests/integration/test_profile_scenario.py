@@ -233,6 +233,7 @@ def test_forget_erases_the_person_and_reingest_does_not_bring_them_back(
     segments = SegmentRegistry(store)
     segments.define("everyone", "record_count >= 1")
     segments.materialize("everyone", now=NOW)
+    store.refresh_traits(now=NOW)
     customer = _pick(world, store)
     profile = store.get(customer)
     own_records = [
@@ -248,7 +249,14 @@ def test_forget_erases_the_person_and_reingest_does_not_bring_them_back(
 
     assert erasure.customer_id == customer
     assert erasure.records == len(own_records)
-    for name, table in {**store.tables(), "memberships": segments.memberships()}.items():
+    after = {
+        **store.tables(),
+        "memberships": segments.memberships(),
+        "unattributed": store.unattributed,
+        "customer_events": store.customer_events,
+    }
+    assert "traits" in after
+    for name, table in after.items():
         text = json.dumps(table.to_pylist(), default=str, ensure_ascii=False)
         leaked = sorted(i for i in identifiers | event_ids | {customer} if f'"{i}"' in text)
         if name == "audit":  # the log names the erased (pseudonymous) id and nothing else
