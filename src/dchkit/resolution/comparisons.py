@@ -57,6 +57,9 @@ __all__ = [
 
 NULL_LEVEL = -1
 _WORKERS = -1  # rapidfuzz: use every core for large batches of distinct pairs
+#: Fewer distinct pairs than this are scored on the calling thread: starting rapidfuzz's
+#: worker threads costs more than scoring a few pairs (milliseconds on a busy machine).
+_THREADED_FROM = 10_000
 IndexArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
 
@@ -274,6 +277,7 @@ def _distinct_scores(vp: ValuePairs, test: str) -> npt.NDArray[np.float64]:
     strings = np.asarray(vp.dictionary.cast(pa.string()).to_pylist(), dtype=object)
     left_strings = strings[distinct // width].tolist()
     right_strings = strings[distinct % width].tolist()
+    workers = _WORKERS if len(left_strings) >= _THREADED_FROM else 1
     scorer: Callable[..., Any]
     if test == "damerau_levenshtein":
         scored = process.cpdist(
@@ -281,18 +285,18 @@ def _distinct_scores(vp: ValuePairs, test: str) -> npt.NDArray[np.float64]:
             right_strings,
             scorer=distance.DamerauLevenshtein.distance,
             dtype=np.int32,
-            workers=_WORKERS,
+            workers=workers,
         )
     elif test == "token_sort_ratio":
         scored = (
             process.cpdist(
-                left_strings, right_strings, scorer=fuzz.token_sort_ratio, workers=_WORKERS
+                left_strings, right_strings, scorer=fuzz.token_sort_ratio, workers=workers
             )
             / 100.0
         )
     else:
         scorer = _SIMILARITY[test]
-        scored = process.cpdist(left_strings, right_strings, scorer=scorer, workers=_WORKERS)
+        scored = process.cpdist(left_strings, right_strings, scorer=scorer, workers=workers)
     result: npt.NDArray[np.float64] = np.asarray(scored, dtype=np.float64)[inverse.reshape(-1)]
     return result
 
