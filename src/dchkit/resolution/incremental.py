@@ -118,6 +118,7 @@ LINKS_SCHEMA = pa.schema(
     [pa.field("left", pa.string(), nullable=False), pa.field("right", pa.string(), nullable=False)]
 )
 _NO_LIMIT = np.iinfo(np.int64).max
+_SMALL = 64  # at most this many records: blocking keys in plain Python (no Arrow overhead)
 
 
 @dataclass(frozen=True)
@@ -132,6 +133,8 @@ class Neighbourhood:
             cannot-link between the record and each other record of its customer).
         features: Optional match features of ``records`` (same rows), if the store keeps
             them: saves recomputing them on every call.
+        keys: Optional blocking keys (``KEYS_SCHEMA``) of ``records``, if the store can
+            return them from its key index: saves recomputing them.
     """
 
     records: pa.Table
@@ -139,6 +142,7 @@ class Neighbourhood:
     must_link: pa.Table = field(default_factory=LINKS_SCHEMA.empty_table)
     cannot_link: pa.Table = field(default_factory=LINKS_SCHEMA.empty_table)
     features: pa.Table | None = None
+    keys: pa.Table | None = None
 
 
 @runtime_checkable
@@ -281,6 +285,8 @@ class IncrementalResolver:
             msg = f"blocking rule labels must be unique for a key index, got {self.labels}"
             raise ConfigError(msg, fix="give rules with the same fields distinct names")
         self._caps = np.array([rule.max_block_size for rule in self.rules], dtype=np.int64)
+        self._key_fields = tuple(dict.fromkeys(f for rule in self.rules for f in rule.fields))
+        self._label_array = pa.array(self.labels, pa.string())
 
     @classmethod
     def from_resolution(cls, resolution: Resolution) -> IncrementalResolver:
@@ -304,6 +310,8 @@ class IncrementalResolver:
         )
 
     def _keys(self, features: pa.Table) -> _Keys:
+        if features.num_rows <= _SMALL and self._plain_strings(features):
+            return self._keys_in_python(features)
         rows, rules, keys = [], [], []
         for position, blocking_rule in enumerate(self.rules):
             row_of_key, key_of_row = _key_column(features, blocking_rule)
@@ -319,6 +327,48 @@ class IncrementalResolver:
         first = np.unique(combined, return_index=True)[1]
         first.sort()
         return _Keys(row[first], rule[first], key.take(pa.array(first)))
+
+    def _plain_strings(self, features: pa.Table) -> bool:
+        """Whether every key column is a string or list-of-string column (the small path's)."""
+        schema = features.schema
+        for name in self._key_fields:
+            if name not in schema.names:
+                return False  # the columnar path raises the configuration error
+            kind = schema.field(name).type
+            if pa.types.is_list(kind):
+                kind = kind.value_type
+            if not pa.types.is_string(kind):
+                return False
+        return True
+
+    def _keys_in_python(self, features: pa.Table) -> _Keys:
+        """:meth:`_keys` for a few records: the same keys without per-rule Arrow overhead.
+
+        Follows ``blocking._key_column``: list columns expand into one entry per value,
+        parts join with a unit separator, null parts and an empty first part drop the entry.
+        """
+        values = {name: features.column(name).to_pylist() for name in self._key_fields}
+        found: dict[tuple[int, int, str], None] = {}
+        for position, rule in enumerate(self.rules):
+            for row in range(features.num_rows):
+                partial = [""]
+                for depth, name in enumerate(rule.fields):
+                    value = values[name][row]
+                    items = value if isinstance(value, list) else [value]
+                    partial = [
+                        item if depth == 0 else f"{prefix}\x1f{item}"
+                        for prefix in partial
+                        for item in items
+                        if item is not None and (depth > 0 or item != "")
+                    ]
+                for key in partial:
+                    found[(row, position, key)] = None
+        entries = sorted(found, key=lambda entry: (entry[1], entry[0]))
+        return _Keys(
+            np.array([e[0] for e in entries], dtype=np.int64),
+            np.array([e[1] for e in entries], dtype=np.int64),
+            pa.array([e[2] for e in entries], pa.string()),
+        )
 
     def blocking_keys(self, records: pa.Table, *, features: pa.Table | None = None) -> pa.Table:
         """The blocking keys (``KEYS_SCHEMA``) of records: exactly what a store must index.
@@ -351,7 +401,7 @@ class IncrementalResolver:
         """
         timings: dict[str, float] = {}
         clock = _Clock(timings)
-        new = _canonical_order(conform(new_records, RECORDS_SCHEMA, what="new records"))
+        new = _canonical_order(_conformed(new_records, "new records"))
         new_ids = new.column("record_id").combine_chunks()
         new_features = self.features(new)
         new_keys = self._keys(new_features)
@@ -361,25 +411,29 @@ class IncrementalResolver:
         neighbourhood = lookup.neighbourhood(pc.unique(pa.concat_arrays([candidates, new_ids])))
         clock("lookup")
 
-        stored = conform(neighbourhood.records, RECORDS_SCHEMA, what="neighbourhood records")
+        stored = _conformed(neighbourhood.records, "neighbourhood records")
         is_replaced = pc.is_in(stored.column("record_id"), value_set=new_ids)
         kept, old = stored.filter(pc.invert(is_replaced)), stored.filter(is_replaced)
-        if neighbourhood.features is not None:
-            kept_features = neighbourhood.features.filter(pc.invert(is_replaced))
-            old_features = neighbourhood.features.filter(is_replaced)
-        else:
-            kept_features = self.features(kept)
-            old_features = self.features(old)
+        kept_features = self._stored_features(neighbourhood, kept, pc.invert(is_replaced))
+        old_features = self._stored_features(neighbourhood, old, is_replaced)
         combined = pa.concat_tables([kept, new])
-        order = pc.sort_indices(combined.column("record_id"))
-        records = combined.take(order)
-        features = pa.concat_tables([kept_features, new_features]).take(order)
+        order = pc.sort_indices(combined.column("record_id")).to_numpy()
+        records = combined.take(pa.array(order))
+        features = pa.concat_tables([kept_features, new_features]).take(pa.array(order))
         record_ids = records.column("record_id").combine_chunks()
         tf_changes = self.term_frequencies.changes(added=new_features, removed=old_features)
         clock("neighbourhood")
 
-        keys = self._keys(features)
-        pairs, hard = self._pairs(keys, features, lookup, new_keys, self._keys(old_features))
+        position = np.empty(order.size, dtype=np.int64)
+        position[order] = np.arange(order.size, dtype=np.int64)
+        kept_keys = self._stored_keys(neighbourhood, kept, kept_features)
+        keys = _Keys(
+            position[np.concatenate([kept_keys.rows, new_keys.rows + kept.num_rows])],
+            np.concatenate([kept_keys.rule, new_keys.rule]),
+            pa.concat_arrays([kept_keys.key, new_keys.key]),
+        )
+        old_keys = self._stored_keys(neighbourhood, old, old_features)
+        pairs, hard = self._pairs(keys, features.num_rows, lookup, new_keys, old_keys)
         clock("blocking")
 
         levels = compare_pairs(features, pairs, self.config.comparisons)
@@ -463,44 +517,72 @@ class IncrementalResolver:
         ids = lookup.record_ids_for_keys(query.filter(pa.array(usable)))
         return pc.cast(ids, pa.string()), hubs
 
-    def _pairs(
-        self,
-        keys: _Keys,
-        features: pa.Table,
-        lookup: CandidateLookup,
-        new_keys: _Keys,
-        old_keys: _Keys,
-    ) -> tuple[IndexArray, IndexArray]:
-        """Blocked pairs and hard-link pairs among the set, hub keys (by hub count) skipped.
+    def _stored_features(
+        self, neighbourhood: Neighbourhood, records: pa.Table, rows: pa.Array
+    ) -> pa.Table:
+        """Features of some neighbourhood records: the store's, or computed."""
+        if neighbourhood.features is not None:
+            return neighbourhood.features.filter(rows)
+        if records.num_rows == 0:
+            return self._empty_features
+        return self.features(records)
 
-        A key's hub count is the stored count, minus replaced versions, plus new records.
+    @cached_property
+    def _empty_features(self) -> pa.Table:
+        return self.features(RECORDS_SCHEMA.empty_table())
+
+    def _stored_keys(
+        self, neighbourhood: Neighbourhood, records: pa.Table, features: pa.Table
+    ) -> _Keys:
+        """Blocking keys of some neighbourhood records: the store's, or computed."""
+        if records.num_rows == 0:
+            return _Keys(np.zeros(0, np.int64), np.zeros(0, np.int64), pa.array([], pa.string()))
+        if neighbourhood.keys is None:
+            return self._keys(features)
+        stored = neighbourhood.keys
+        row = pc.index_in(stored.column("record_id"), value_set=records.column("record_id"))
+        rule = pc.index_in(stored.column("rule"), value_set=self._label_array)
+        known = pc.and_(pc.is_valid(row), pc.is_valid(rule))
+        return _Keys(
+            row.filter(known).to_numpy(zero_copy_only=False).astype(np.int64),
+            rule.filter(known).to_numpy(zero_copy_only=False).astype(np.int64),
+            stored.column("key").filter(known).combine_chunks(),
+        )
+
+    def _pairs(
+        self, keys: _Keys, n: int, lookup: CandidateLookup, new_keys: _Keys, old_keys: _Keys
+    ) -> tuple[IndexArray, IndexArray]:
+        """Blocked pairs and hard-link pairs among the set, hub keys skipped.
+
+        A key is a hub value when more records than its rule's ``max_block_size`` hold it
+        in the whole hub: the stored count, minus replaced versions, plus new records.
         """
         empty = np.zeros((0, 2), dtype=np.int64)
         if keys.rows.size == 0:
             return empty, empty
-        combined = pc.binary_join_element_wise(
-            pa.array(self.labels, pa.string()).take(pa.array(keys.rule)), keys.key, "\x1e"
-        )
-        encoded = pc.dictionary_encode(combined)
-        group = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
-        dictionary = encoded.dictionary
-        n_groups = len(dictionary)
-        first_rule = np.zeros(n_groups, dtype=np.int64)
-        first_rule[group] = keys.rule
-        rule_and_key = pc.split_pattern(dictionary, "\x1e", max_splits=1)
+        encoded = pc.dictionary_encode(pa.concat_arrays([keys.key, new_keys.key, old_keys.key]))
+        code = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+        width = max(len(encoded.dictionary), 1)
+        split = np.cumsum([keys.rows.size, new_keys.rows.size])
+        group_ids = [
+            rule * width + part
+            for rule, part in zip(
+                (keys.rule, new_keys.rule, old_keys.rule), np.split(code, split), strict=True
+            )
+        ]
+        groups, group = np.unique(group_ids[0], return_inverse=True)
+        group = group.reshape(-1)
+        rules = groups // width
         query = pa.table(
             {
-                "rule": pc.list_element(rule_and_key, 0),
-                "key": pc.list_element(rule_and_key, 1),
+                "rule": self._label_array.take(pa.array(rules)),
+                "key": encoded.dictionary.take(pa.array(groups % width)),
             }
         )
-        count = _counts(lookup.key_counts(query), n_groups)
-        count += _holders(new_keys, dictionary, self.labels)
-        count -= _holders(old_keys, dictionary, self.labels)
-        usable_group = (count <= self._caps[first_rule]) & (np.bincount(group) >= 2)
-        usable = usable_group[group]
+        count = _counts(lookup.key_counts(query), groups.size)
+        count += _holders(groups, group_ids[1]) - _holders(groups, group_ids[2])
+        usable = (count <= self._caps[rules])[group]
         link = keys.rule == len(self.rules) - 1
-        n = features.num_rows
 
         def pairs_of(mask: npt.NDArray[np.bool_]) -> IndexArray:
             left, right, _ = _pairs_within_groups(keys.rows[mask], group[mask], _NO_LIMIT)
@@ -582,6 +664,13 @@ def _personal(config: ResolverConfig) -> tuple[tuple[str, ...], ...]:
     return () if personal is None else (tuple(personal),)
 
 
+def _conformed(records: pa.Table, what: str) -> pa.Table:
+    """``records`` in ``RECORDS_SCHEMA`` (as they come from a store, without the cast)."""
+    if records.schema.equals(RECORDS_SCHEMA):
+        return records
+    return conform(records, RECORDS_SCHEMA, what=what)
+
+
 def _counts(counts: pa.Array | pa.ChunkedArray, n: int) -> IndexArray:
     if isinstance(counts, pa.ChunkedArray):
         counts = counts.combine_chunks()
@@ -600,17 +689,13 @@ def _distinct_keys(keys: _Keys) -> _Keys:
     return _Keys(holders.astype(np.int64), keys.rule[first], keys.key.take(pa.array(first)))
 
 
-def _holders(keys: _Keys, dictionary: pa.Array, labels: list[str]) -> IndexArray:
-    """How many of ``keys``' records hold each (rule, key) entry of ``dictionary``."""
-    counts = np.zeros(len(dictionary), dtype=np.int64)
-    if keys.rows.size == 0:
-        return counts
-    combined = pc.binary_join_element_wise(
-        pa.array(labels, pa.string()).take(pa.array(keys.rule)), keys.key, "\x1e"
-    )
-    position = pc.index_in(combined, value_set=dictionary)
-    found = position.drop_null().to_numpy(zero_copy_only=False).astype(np.int64)
-    np.add.at(counts, found, 1)
+def _holders(groups: IndexArray, held: IndexArray) -> IndexArray:
+    """How many entries of ``held`` fall on each of the sorted ``groups``."""
+    counts = np.zeros(groups.size, dtype=np.int64)
+    position = np.searchsorted(groups, held)
+    inside = position < groups.size
+    match = position[inside][groups[position[inside]] == held[inside]]
+    np.add.at(counts, match, 1)
     return counts
 
 

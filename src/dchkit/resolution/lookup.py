@@ -32,6 +32,7 @@ import pyarrow as pa
 from dchkit.errors import ConfigError
 from dchkit.resolution.incremental import (
     CLUSTERS_SCHEMA,
+    KEYS_SCHEMA,
     LINKS_SCHEMA,
     IncrementalUpdate,
     Neighbourhood,
@@ -145,12 +146,21 @@ class InMemoryLookup:
             {"record_id": members, "customer_id": [customer[r] for r in members]},
             schema=CLUSTERS_SCHEMA,
         )
+        keys = [(r, rule, key) for r in members for rule, key in self._keys_of.get(r, ())]
         return Neighbourhood(
             records=records,
             clusters=clusters,
             must_link=self._feedback("must_link", members),
             cannot_link=self._feedback("cannot_link", members),
             features=features,
+            keys=pa.table(
+                {
+                    "record_id": pa.array([k[0] for k in keys], pa.string()),
+                    "rule": pa.array([k[1] for k in keys], pa.string()),
+                    "key": pa.array([k[2] for k in keys], pa.string()),
+                },
+                schema=KEYS_SCHEMA,
+            ),
         )
 
     # -------------------------------------------------------------- writes

@@ -174,10 +174,13 @@ class TermFrequencies:
         total = self._totals[column]
         extra: dict[str, int] = {}
         if pending is not None and pending.num_rows:
-            mine = pending.filter(pc.equal(pending.column("column"), column))
-            extra = dict(
-                zip(mine.column("value").to_pylist(), mine.column("count").to_pylist(), strict=True)
-            )
+            extra = {
+                value: count
+                for name, value, count in zip(
+                    *(pending.column(c).to_pylist() for c in TF_SCHEMA.names), strict=True
+                )
+                if name == column
+            }
             total += sum(extra.values())
         keys = values.cast(pa.string()).to_pylist()
         found = np.fromiter(
@@ -196,36 +199,25 @@ class TermFrequencies:
 
         A changed record is removed in its stored version and added in its new one.
         """
-        parts = []
-        if added is not None:
-            parts.append(_value_counts(added, self.columns))
-        if removed is not None:
-            gone = _value_counts(removed, self.columns)
-            negated = pa.table(
-                {
-                    "column": gone.column("column"),
-                    "value": gone.column("value"),
-                    "count": pc.negate(gone.column("count")),
-                },
-                schema=TF_SCHEMA,
-            )
-            parts.append(negated)
-        if not parts:
-            return TF_SCHEMA.empty_table()
-        summed = (
-            pa.concat_tables(parts)
-            .group_by(["column", "value"], use_threads=False)
-            .aggregate([("count", "sum")])
-        )
-        summed = summed.filter(pc.not_equal(summed.column("count_sum"), 0))
+        delta: dict[tuple[str, str], int] = {}
+        for table, sign in ((added, 1), (removed, -1)):
+            if table is None or table.num_rows == 0:
+                continue
+            for column in self.columns:
+                values = table.column(column)
+                if pa.types.is_list(values.type) or pa.types.is_large_list(values.type):
+                    continue
+                for value in values.drop_null().cast(pa.string()).to_pylist():
+                    delta[(column, value)] = delta.get((column, value), 0) + sign
+        rows = sorted((key, count) for key, count in delta.items() if count)
         return pa.table(
             {
-                "column": summed.column("column"),
-                "value": summed.column("value"),
-                "count": summed.column("count_sum"),
+                "column": pa.array([key[0] for key, _ in rows], pa.string()),
+                "value": pa.array([key[1] for key, _ in rows], pa.string()),
+                "count": pa.array([count for _, count in rows], pa.int64()),
             },
             schema=TF_SCHEMA,
-        ).sort_by([("column", "ascending"), ("value", "ascending")])
+        )
 
     def apply(self, changes: pa.Table) -> None:
         """Add count changes (from :meth:`changes`, or a saved table) in place."""

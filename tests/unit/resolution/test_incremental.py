@@ -349,3 +349,20 @@ def test_clusters_are_a_partition_whatever_the_arrival_order(
         pa.concat_tables([table.slice(0, cut), rest])
     )
     assert partition(clusters) == partition(expected.clusters)
+
+
+def test_blocking_keys_of_a_few_records_match_the_columnar_path(world: dict[str, Any]):
+    resolver = IncrementalResolver(ResolverConfig(), world["model"])
+    features = resolver.features(
+        pa.concat_tables([world["table"], _household_table()], promote_options="default")
+    )
+
+    def entries(keys: Any) -> set[tuple[int, int, str]]:
+        return set(zip(keys.rows.tolist(), keys.rule.tolist(), keys.key.to_pylist(), strict=True))
+
+    for start in range(0, features.num_rows, 40):
+        chunk = features.slice(start, 40)
+        small = resolver._keys(chunk)  # at most 64 rows: the plain-Python path
+        large = resolver._keys(pa.concat_tables([chunk] * 2))  # columnar path
+        assert entries(small) == {e for e in entries(large) if e[0] < chunk.num_rows}
+        assert len(small.rows) == len(entries(small))
