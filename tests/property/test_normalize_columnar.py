@@ -108,7 +108,15 @@ def test_fast_path_answers_the_everyday_spellings() -> None:
 HEADS = ("", "東京都", "東京", "北海道", "大阪府", "横浜市中区", "千代田区", "港区", "南瓦町")
 HEADS += ("札幌市", "四日市市", "上尾市", "中央", "〒100-0001 ", "1000001 ", " ")
 BLOCKS = ("1-2-3", "9-16-5", "一丁目2番3号", "1丁目2-3", "3番地の4", "1 - 2", "1－2", "1ー2")
-BLOCKS += ("12番", "二の三", "1~2", "5号", "7号室", "4-19-17", "大通西2")
+BLOCKS += ("12番", "二の三", "1~2", "5号", "7号室", "4-19-17", "大通西2", "1丁目2番3号")
+BLOCKS += (
+    "12丁目3番45号室",
+    "1丁目2-3-4",
+    "1丁目2番3号 5号",
+    "1丁目2番3",
+    "1丁目 2-3",
+    "1丁目2番地3",
+)
 TAILS = ("", " コーポ 307", " シティハイツ1008号室", "3号館", "ビル 5F", "\u3000様方", "\n2F")
 
 
@@ -135,14 +143,19 @@ def test_address_text_equals_normalize_address(country: str | None) -> None:
 def test_address_fast_path_answers_plain_streets() -> None:
     import pyarrow as pa
 
-    from dchkit.normalize._address_fast import unchanged_jp_addresses
+    from dchkit.normalize._address_fast import hyphenated_jp_addresses, unchanged_jp_addresses
 
     values = pa.array(["博多駅前4-19-17 コーポ 307", "錦9-5-7 ハイツ1008号室", "一丁目", "東京1-1"])
     assert unchanged_jp_addresses(values).tolist() == [True, True, False, False]
+    values = pa.array(["錦3丁目5番7号", "錦3丁目5-7 ハイツ", "錦3丁目5番7号室", "錦三丁目5番7号"])
+    mask, rewritten = hyphenated_jp_addresses(values)
+    assert mask.tolist() == [True, True, False, False]
+    assert rewritten.to_pylist()[:2] == ["錦3-5-7", "錦3-5-7 ハイツ"]
 
 
 address_texts = st.lists(
-    st.sampled_from([*HEADS, *BLOCKS, *TAILS, "市", "区 ", "号", "0", "9", " ", "-", "の", "ａ"]),
+    st.sampled_from([*HEADS, *BLOCKS, *TAILS, "市", "区 ", "号", "0", "9", " ", "-", "の", "ａ"])
+    | st.sampled_from(["丁目", "番", "番地", "号", "室", "館", "3", "45", "錦"]),
     max_size=6,
 ).map("".join)
 

@@ -7,7 +7,12 @@ leading postcode, no prefecture, and no city whose prefecture would be added. Fo
 cleaned text every step of the Japanese path is the identity, so its ``address`` is the
 text itself. Each condition below is what one step needs to change something, checked with
 Arrow's regular expressions over the whole column instead of once per value in Python;
-anything that might change goes the scalar way. ``tests/property/test_normalize_columnar.py``
+anything that might change goes the scalar way.
+
+The most common change, Arabic block numbers with units (``錦3丁目5番7号``, ``錦3丁目5-7``),
+is made here too (:func:`hyphenated_jp_addresses`): numbering rewrites exactly those units
+to hyphens when the rest of the text is of the unchanged kind, so the rewritten text must
+pass the same test. ``tests/property/test_normalize_columnar.py``
 checks the two agree.
 """
 
@@ -22,7 +27,7 @@ import pyarrow.compute as pc
 from dchkit.normalize.numerals import KANJI_DIGITS
 from dchkit.normalize.regions import DESIGNATED_CITIES, JP_PREFECTURES, TOKYO_WARDS
 
-__all__ = ["unchanged_jp_addresses"]
+__all__ = ["hyphenated_jp_addresses", "unchanged_jp_addresses"]
 
 # Japanese script (a subset of what address._normalize takes as Japanese: kana, kanji).
 _JAPANESE = "[\\x{3040}-\\x{30ff}\\x{3005}-\\x{3007}\\x{3400}-\\x{4dbf}\\x{4e00}-\\x{9fff}]"
@@ -72,3 +77,24 @@ def unchanged_jp_addresses(values: pa.Array) -> np.ndarray:
         head = pc.utf8_slice_codeunits(values, 0, length)
         ok = pc.and_(ok, pc.invert(pc.is_in(head, value_set=names)))
     return np.asarray(pc.fill_null(ok, False).to_numpy(zero_copy_only=False), dtype=bool)
+
+
+# ``{no digits}3丁目5番7号{rest}`` and ``{no digits}3丁目5-7{rest}``: _LINK_UNIT turns 丁目 and
+# 番 (each followed by a digit) into hyphens and _END_UNIT drops the 号 (unless 室/館/棟
+# follows, which keeps it); everything else is left to the unchanged-text test below.
+_UNITS_FULL = "^([^0-9]*)([0-9]+)丁目([0-9]+)番([0-9]+)号((?:[^室館棟].*)?)$"
+_UNITS_HYPHEN = "^([^0-9]*)([0-9]+)丁目([0-9]+)-([0-9]+)(.*)$"
+
+
+def hyphenated_jp_addresses(values: pa.Array) -> tuple[np.ndarray, pa.Array]:
+    """Mask of the cleaned texts whose ``address`` is their block numbers hyphenated.
+
+    Returns:
+        The mask, and the addresses (only the masked rows' values are meaningful).
+    """
+    full = pc.match_substring_regex(values, _UNITS_FULL)
+    hyphen = pc.match_substring_regex(values, _UNITS_HYPHEN)
+    rewritten = pc.replace_substring_regex(values, _UNITS_FULL, "\\1\\2-\\3-\\4\\5")
+    rewritten = pc.replace_substring_regex(rewritten, _UNITS_HYPHEN, "\\1\\2-\\3-\\4\\5")
+    candidate = pc.fill_null(pc.or_(full, hyphen), False).to_numpy(zero_copy_only=False)
+    return np.logical_and(candidate, unchanged_jp_addresses(rewritten)), rewritten

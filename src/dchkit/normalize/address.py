@@ -39,11 +39,10 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from dchkit.normalize._address_fast import unchanged_jp_addresses
+from dchkit.normalize._address_fast import hyphenated_jp_addresses, unchanged_jp_addresses
 from dchkit.normalize._args import require_choice, require_text
 from dchkit.normalize._vector import as_string_array, map_distinct, map_distinct_fields
 from dchkit.normalize.numerals import KANJI_DIGITS, kanji_to_int
@@ -339,25 +338,27 @@ def address_text_column(values: Any, *, country: str | None = None) -> pa.Array:
 
     ``values`` must already be cleaned (:func:`~dchkit.normalize.clean_text_column`).
     Japanese addresses that normalization leaves as they are (block numbers already
-    hyphenated, no prefecture or city it would add or re-space: ``博多駅前4-19-17``) are
-    recognized by Arrow compute over the whole column (``_address_fast``); the others are
-    normalized once per distinct value, without the match key.
+    hyphenated, no prefecture or city it would add or re-space: ``博多駅前4-19-17``), and
+    those whose only change is ``3丁目5番7号`` → ``3-5-7``, are handled by Arrow compute
+    over the whole column (``_address_fast``); the others are normalized once per distinct
+    value, without the match key.
 
     Examples:
-        >>> address_text_column(["博多駅前4-19-17", "千代田区千代田一丁目1番1号", None]).to_pylist()
-        ['博多駅前4-19-17', '東京都千代田区千代田1-1-1', None]
+        >>> address_text_column(["博多駅前4-19-17", "錦3丁目5番7号", "千代田区1丁目1番1号"]).to_pylist()
+        ['博多駅前4-19-17', '錦3-5-7', '東京都千代田区1-1-1']
     """
     checked = _country(country)
     array = as_string_array(values, what="address_text_column")
-    unchanged = (
-        unchanged_jp_addresses(array) if checked in (None, "JP") else np.zeros(len(array), bool)
-    )
-    if not unchanged.any():
-        return map_distinct(
-            array, functools.partial(_address_only, country=checked), pa.string(), parallel=True
-        )
-    rest = array.filter(pa.array(~unchanged))
-    done = map_distinct(
-        rest, functools.partial(_address_only, country=checked), pa.string(), parallel=True
-    )
-    return pc.replace_with_mask(array, pa.array(~unchanged), done)
+    address = functools.partial(_address_only, country=checked)
+    if checked not in (None, "JP"):
+        return map_distinct(array, address, pa.string(), parallel=True)
+    unchanged = unchanged_jp_addresses(array)
+    hyphenated, rewritten = hyphenated_jp_addresses(array)
+    hyphenated &= ~unchanged
+    fast = unchanged | hyphenated
+    result = pc.if_else(pa.array(hyphenated), rewritten, array) if hyphenated.any() else array
+    if fast.all():
+        return result
+    slow = pa.array(~fast)
+    done = map_distinct(array.filter(slow), address, pa.string(), parallel=True)
+    return pc.replace_with_mask(result, slow, done)
