@@ -598,6 +598,10 @@ class IncrementalResolver:
         levels: npt.NDArray[np.int8],
         tf_changes: pa.Table,
     ) -> npt.NDArray[np.float64]:
+        """Match weights as ``Resolver.resolve`` computes them, with the hub's frequencies.
+
+        The formula must stay the batch's: the stream-equals-batch tests guard it.
+        """
         config, model = self.config, self.model
         tf = self.term_frequencies
 
@@ -615,7 +619,7 @@ class IncrementalResolver:
                 config.dependent,
                 config.dependent_discount,
                 config.dependent_unless,
-                *_personal(config),
+                config.personal_columns,
             )
         )
         return weights
@@ -656,12 +660,6 @@ class _Clock:
         now = time.perf_counter()
         self.timings[name] = self.timings.get(name, 0.0) + now - self.last
         self.last = now
-
-
-def _personal(config: ResolverConfig) -> tuple[tuple[str, ...], ...]:
-    """The resolver's ``personal_columns`` argument, where the configuration has one."""
-    personal = getattr(config, "personal_columns", None)
-    return () if personal is None else (tuple(personal),)
 
 
 def _conformed(records: pa.Table, what: str) -> pa.Table:
