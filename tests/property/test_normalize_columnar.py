@@ -45,7 +45,28 @@ def _spellings(digits: str) -> list[str]:
         f"{a}-{b}-{c} 内線 12",
         f"TEL:{a}-{b}-{c}",
         f"０{digits[1:]}",
+        _wide(f"{a}-{b}-{c}"),
+        _wide(f"({a}){b}-{c}"),
+        _wide(f"+81\u3000{national[:2]}-{national[2:-4]}-{c}"),
+        _wide(f"{a}\u3000{b}\u3000{c}"),
+        _wide(f"{a}.{b}.{c}") + "\u3000",
     ]
+
+
+def _wide(text: str) -> str:
+    """The full-width spelling (０９０－１２３４－５６７８)."""
+    return text.translate({c: c + 0xFEE0 for c in range(0x21, 0x7F)})
+
+
+def test_arrow_nfkc_agrees_with_python_on_the_fast_path_characters() -> None:
+    import unicodedata
+
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    chars = "0123456789０１２３４５６７８９ ()（）+＋.．-－\u3000"
+    arrow = pc.utf8_normalize(pa.array(list(chars)), "NFKC").to_pylist()
+    assert arrow == [unicodedata.normalize("NFKC", c) for c in chars]
 
 
 @pytest.mark.parametrize("length", [10, 11])
@@ -79,6 +100,7 @@ phone_texts = st.one_of(
     st.text(alphabet="0123456789 ()+.-", max_size=18),
     st.from_regex(r" ?(\+81 ?)?\(?0?[1-9]0?\)?[0-9 \-]{6,12} ?", fullmatch=True),
     st.text(alphabet="0123456789 -()+０１\t#x内線", max_size=16),
+    st.text(alphabet="０１２３８９＋（）－．\u3000 0-", max_size=16),
     st.none(),
 )
 
