@@ -251,3 +251,52 @@ email_texts = st.one_of(
 def test_email_column_equals_scalar(values: list[str | None]) -> None:
     got, want = _email_rows(values)
     assert got == want
+
+
+# ------------------------------------------------------------------------- names
+NAME_WORDS = ("山田", "太郎", "ひろみ", "ヤマダ", "タロー", "髙橋", "様", "さん", "氏", "殿様")
+NAME_WORDS += ("Taro", "YAMADA", "ﾔﾏﾀﾞ", "（ヤマダ）", "佐藤健", "ゞ", "〆", "ヶ", "Jr.", "ちゃん")
+NAME_SPACES = (" ", "\u3000", "  ", "\u3000 ", "", ",", "\t")
+
+
+def _name_rows(values: list[str | None]) -> tuple[list[tuple[object, ...]], list]:
+    from dchkit.normalize import split_name, split_name_column
+
+    columns = split_name_column(values)
+    fields = ("family", "given", "suffix")
+    got = list(zip(*(getattr(columns, f).to_pylist() for f in fields), strict=True))
+    want = [tuple(getattr(split_name(v), f) for f in fields) for v in values]
+    return got, want
+
+
+def test_split_name_column_equals_scalar_over_combinations() -> None:
+    values: list[str | None] = [None, "", "\u3000"]
+    values += [a + s + b for a in NAME_WORDS for s in NAME_SPACES for b in NAME_WORDS]
+    values += [s + a + " " + b + s for a in NAME_WORDS[:6] for b in NAME_WORDS for s in NAME_SPACES]
+    got, want = _name_rows(values)
+    for value, row, expected in zip(values, got, want, strict=True):
+        assert row == expected, value
+
+
+def test_name_fast_path_answers_spaced_japanese_names() -> None:
+    import pyarrow as pa
+
+    from dchkit.normalize import name as name_module
+    from dchkit.normalize._name_fast import spaced_japanese_names
+
+    values = pa.array(["西村　拓一", " 今野 翔太 ", "山田太郎", "山田 花子様", "Taro Yamada"])
+    fast = spaced_japanese_names(values, name_module._JA_HONORIFICS)
+    assert fast.rows.tolist() == [0, 1]
+    assert fast.family.to_pylist() == ["西村", "今野"]
+    assert fast.given.to_pylist() == ["拓一", "翔太"]
+
+
+name_texts = st.lists(st.sampled_from([*NAME_WORDS, *NAME_SPACES]), max_size=5).map("".join)
+
+
+@settings(max_examples=500)
+@given(st.lists(st.one_of(name_texts, st.none()), min_size=1, max_size=10))
+@example(["山田 太郎さん", "山田 さん", "様 様", "ー ー"])
+def test_split_name_column_equals_scalar(values: list[str | None]) -> None:
+    got, want = _name_rows(values)
+    assert got == want

@@ -17,16 +17,23 @@ Examples:
 from __future__ import annotations
 
 import operator
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from dchkit.errors import NormalizationError
 from dchkit.normalize._parallel import parallel_map
 
-__all__ = ["ColumnInput", "as_string_array", "map_distinct", "map_distinct_fields"]
+__all__ = [
+    "ColumnInput",
+    "as_string_array",
+    "map_distinct",
+    "map_distinct_fields",
+    "map_rest_fields",
+]
 
 #: What a column normalizer accepts: an Arrow array or chunked array of strings, or any
 #: sequence of ``str | None`` (a list, a pandas Series …).
@@ -139,4 +146,42 @@ def map_distinct_fields(
     return {
         name: pc.take(pa.array(column, type=arrow_type), indices)
         for (name, arrow_type), column in zip(fields, columns, strict=True)
+    }
+
+
+def map_rest_fields(
+    values: pa.Array,
+    answered: np.ndarray,
+    known: Mapping[str, pa.Array],
+    func: Callable[[str | None], Any],
+    fields: Sequence[tuple[str, pa.DataType]],
+    *,
+    what: str = "values",
+) -> dict[str, pa.Array]:
+    """:func:`map_distinct_fields` for the rows a column fast path did not answer.
+
+    Args:
+        values: The whole column (Arrow ``string``).
+        answered: Positions (ascending) the fast path answered.
+        known: The fast path's results, one array per field, one value per answered row.
+        func: The scalar function, for all other rows.
+        fields: ``(attribute name, Arrow type)`` of each output column.
+        what: Name of the column for error messages.
+
+    Returns:
+        One array per field with one value per row of ``values``, in row order.
+    """
+    if not len(answered):
+        return map_distinct_fields(values, func, fields, what=what, parallel=True)
+    slow = np.ones(len(values), dtype=bool)
+    slow[answered] = False
+    rest = values.filter(pa.array(slow))
+    computed = map_distinct_fields(rest, func, fields, what=what, parallel=True)
+    order = np.empty(len(values), dtype=np.int64)  # answered rows first in the concatenation
+    order[answered] = np.arange(len(answered))
+    order[slow] = len(answered) + np.arange(len(rest))
+    index = pa.array(order)
+    return {
+        name: pa.concat_arrays([known[name].cast(kind), computed[name].cast(kind)]).take(index)
+        for name, kind in fields
     }

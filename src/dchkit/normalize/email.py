@@ -49,7 +49,7 @@ from email_validator import SPECIAL_USE_DOMAIN_NAMES, EmailNotValidError, valida
 
 from dchkit.normalize._args import require_text
 from dchkit.normalize._email_fast import plain_emails
-from dchkit.normalize._vector import as_string_array, map_distinct_fields
+from dchkit.normalize._vector import as_string_array, map_rest_fields
 from dchkit.normalize.text import clean_text
 
 __all__ = [
@@ -199,31 +199,17 @@ def normalize_email_column(values: Any) -> EmailColumns:
         plus_tag=_PLUS_TAG,
         dash_tag=_DASH_TAG,
     )
-    slow = np.ones(len(array), dtype=bool)
-    slow[fast.rows] = False
-    rest = array.filter(pa.array(slow)) if len(fast.rows) else array
-    arrays = map_distinct_fields(
-        rest, normalize_email, _FIELDS, what="normalize_email_column", parallel=True
-    )
-    if not len(fast.rows):
-        return EmailColumns(**arrays)
-    order = np.empty(len(array), dtype=np.int64)  # fast rows first in the concatenation
-    order[fast.rows] = np.arange(len(fast.rows))
-    order[slow] = len(fast.rows) + np.arange(len(rest))
-    index = pa.array(order)
     count = len(fast.rows)
-    parts = {
+    known = {
         "email": fast.email,
         "match_key": fast.match_key,
         "valid": pa.array(np.ones(count, dtype=bool)),
         "reason": pa.nulls(count, pa.string()),
     }
-    return EmailColumns(
-        **{
-            name: pa.concat_arrays([parts[name].cast(kind), arrays[name].cast(kind)]).take(index)
-            for name, kind in _FIELDS
-        }
+    arrays = map_rest_fields(
+        array, fast.rows, known, normalize_email, _FIELDS, what="normalize_email_column"
     )
+    return EmailColumns(**arrays)
 
 
 _FIELDS = (

@@ -48,7 +48,8 @@ from typing import Any
 import pyarrow as pa
 
 from dchkit.normalize._args import require_text
-from dchkit.normalize._vector import map_distinct_fields
+from dchkit.normalize._name_fast import spaced_japanese_names
+from dchkit.normalize._vector import as_string_array, map_distinct_fields, map_rest_fields
 from dchkit.normalize.kana import is_kana, kana_key, to_katakana
 from dchkit.normalize.reading import has_kanji, kanji_reading
 from dchkit.normalize.romaji import kana_to_romaji, romaji_key
@@ -70,9 +71,21 @@ __all__ = [
 ]
 
 _ASIDES = re.compile(r"\s*(?:\([^()]*\)|\[[^\[\]]*\]|【[^【】]*】|〔[^〔〕]*〕)\s*")
-_JA_HONORIFIC = re.compile(
-    r"\s*(?:様|さま|サマ|さん|サン|殿|どの|御中|先生|氏|くん|ちゃん)[^\w\s]*$"
+_JA_HONORIFICS = (
+    "様",
+    "さま",
+    "サマ",
+    "さん",
+    "サン",
+    "殿",
+    "どの",
+    "御中",
+    "先生",
+    "氏",
+    "くん",
+    "ちゃん",
 )
+_JA_HONORIFIC = re.compile(r"\s*(?:" + "|".join(_JA_HONORIFICS) + r")[^\w\s]*$")
 _TITLES = frozenset(
     {"mr", "mrs", "ms", "miss", "mx", "dr", "prof", "professor", "sir", "dame", "madam", "mme",
      "mlle", "rev", "fr", "herr", "frau"}
@@ -324,9 +337,23 @@ def split_name(value: str | None) -> NameParts:
 
 
 def split_name_column(values: Any) -> NamePartsColumns:
-    """Column form of :func:`split_name`, computed once per distinct value."""
+    """Column form of :func:`split_name`, computed once per distinct value.
+
+    Japanese names written as two words (``山田 太郎``) are split by Arrow compute over the
+    whole column (``_name_fast``); the others once per distinct value.
+
+    Examples:
+        >>> parts = split_name_column(["山田　太郎", "佐藤健", "Taro YAMADA", None])
+        >>> parts.family.to_pylist(), parts.given.to_pylist()
+        (['山田', '佐藤', 'YAMADA', None], ['太郎', '健', 'Taro', None])
+    """
+    array = as_string_array(values, what="split_name_column")
+    fast = spaced_japanese_names(array, _JA_HONORIFICS)
+    known = {
+        "family": fast.family,
+        "given": fast.given,
+        "suffix": pa.nulls(len(fast.rows), pa.string()),
+    }
     fields = [(name, pa.string()) for name in ("family", "given", "suffix")]
-    arrays = map_distinct_fields(
-        values, split_name, fields, what="split_name_column", parallel=True
-    )
+    arrays = map_rest_fields(array, fast.rows, known, split_name, fields, what="split_name_column")
     return NamePartsColumns(**arrays)

@@ -47,7 +47,7 @@ from phonenumbers.phonemetadata import PhoneMetadata
 from dchkit.normalize._args import require_choice, require_text
 from dchkit.normalize._phone_fast import jp_fast_phones
 from dchkit.normalize._phone_types import is_possible_number, number_type
-from dchkit.normalize._vector import as_string_array, map_distinct_fields
+from dchkit.normalize._vector import as_string_array, map_rest_fields
 from dchkit.normalize.text import clean_text
 
 __all__ = [
@@ -250,39 +250,27 @@ def normalize_phone_column(values: Any, *, region: str = "JP") -> PhoneColumns:
     """
     checked = _region(region)
     array = as_string_array(values, what="normalize_phone_column")
-    fast = jp_fast_phones(array, checked, _LINE_TYPES) if _jp_shortcut_holds() else None
-    rest = array
-    if fast is not None and len(fast.rows):
-        slow_mask = np.ones(len(array), dtype=bool)
-        slow_mask[fast.rows] = False
-        rest = array.filter(pa.array(slow_mask))
-    arrays = map_distinct_fields(
-        rest,
+    answered = np.zeros(0, dtype=np.int64)
+    known: dict[str, pa.Array] = {name: pa.array([], kind) for name, kind in _FIELDS}
+    if _jp_shortcut_holds():
+        fast = jp_fast_phones(array, checked, _LINE_TYPES)
+        answered = fast.rows
+        known = {
+            "e164": fast.e164,
+            "valid": fast.valid,
+            "line_type": fast.line_type,
+            "region": fast.region,
+            "reason": fast.reason,
+        }
+    arrays = map_rest_fields(
+        array,
+        answered,
+        known,
         functools.partial(_normalize, region=checked),
         _FIELDS,
         what="normalize_phone_column",
-        parallel=True,
     )
-    if fast is None or not len(fast.rows):
-        return PhoneColumns(**arrays)
-    # Put the two parts back in row order: fast rows first in the concatenation.
-    order = np.empty(len(array), dtype=np.int64)
-    order[fast.rows] = np.arange(len(fast.rows))
-    order[slow_mask] = len(fast.rows) + np.arange(len(rest))
-    index = pa.array(order)
-    parts = {
-        "e164": fast.e164,
-        "valid": fast.valid,
-        "line_type": fast.line_type,
-        "region": fast.region,
-        "reason": fast.reason,
-    }
-    return PhoneColumns(
-        **{
-            name: pa.concat_arrays([parts[name].cast(kind), arrays[name].cast(kind)]).take(index)
-            for name, kind in _FIELDS
-        }
-    )
+    return PhoneColumns(**arrays)
 
 
 _FIELDS = (
