@@ -57,6 +57,28 @@ class EventIndex:
     def __len__(self) -> int:
         return len(self.order)
 
+    def without(self, events: pa.Table, kept: BoolArray, row: int) -> EventIndex:
+        """The index after an erasure, without sorting again.
+
+        Args:
+            events: The events table after the erasure (``kept`` rows of the old one).
+            kept: Which rows of the old events table stay.
+            row: The erased customer's row: none of its events stay, later rows move up.
+        """
+        stays = kept[self.order]
+        removed_before = np.cumsum(~kept)
+        index = EventIndex.__new__(EventIndex)
+        index.events = events
+        index.order = self.order[stays] - removed_before[self.order[stays]]
+        rows = self.rows[stays]
+        index.rows = rows - (rows > row)
+        index.micros = self.micros[stays]
+        index.offsets = group_offsets(index.rows, len(self.offsets) - 2)
+        index._columns = {name: col.filter(pa.array(stays)) for name, col in self._columns.items()}
+        index._codes = {name: (d, codes[stays]) for name, (d, codes) in self._codes.items()}
+        index._table = None
+        return index
+
     def span(self, row: int) -> tuple[int, int]:
         """Start and stop of the customer at ``row`` in the sorted arrays."""
         return int(self.offsets[row]), int(self.offsets[row + 1])
