@@ -21,7 +21,18 @@ __all__ = ["main", "peak_rss_mb", "run_one"]
 
 
 def peak_rss_mb() -> float:
-    """Peak resident set size of this process so far, in MiB (Linux reports KiB)."""
+    """Peak resident set size of this process so far, in MiB.
+
+    On Linux this is ``VmHWM`` from ``/proc/self/status``: the high-water mark of this
+    process's own memory. ``ru_maxrss`` is not used there because Linux carries it over
+    ``fork`` and ``exec``: a worker started by a parent holding 900 MiB would report
+    at least 900 MiB whatever it did.
+    """
+    status = Path("/proc/self/status")
+    if status.exists():
+        for line in status.read_text(encoding="ascii", errors="replace").splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return peak / 1024 if sys.platform != "darwin" else peak / 2**20
 
