@@ -97,6 +97,7 @@ __all__ = [
 ]
 
 IndexArray = npt.NDArray[np.int64]
+FloatArray = npt.NDArray[np.float64]
 
 #: Blocking keys a store indexes: one row per record, rule and key value.
 KEYS_SCHEMA = pa.schema(
@@ -436,19 +437,46 @@ class IncrementalResolver:
         pairs, hard = self._pairs(keys, features.num_rows, lookup, new_keys, old_keys)
         clock("blocking")
 
-        levels = compare_pairs(features, pairs, self.config.comparisons)
-        clock("comparing")
-        weights = self._weights(features, pairs, levels, tf_changes)
-        probabilities = 1.0 / (1.0 + np.exp2(-weights))
-        clock("scoring")
-
-        labels, unresolved = self._cluster(
-            records, record_ids, pairs, probabilities, hard, neighbourhood
-        )
         previous = neighbourhood.clusters
         if previous.num_rows < stored.num_rows:
             msg = f"the lookup gave {stored.num_rows} records but {previous.num_rows} customer ids"
             raise ResolveError(msg, fix="give every neighbourhood record its customer id")
+        is_new = np.zeros(order.size, dtype=bool)
+        is_new[position[kept.num_rows :]] = True
+        involving = is_new[pairs[:, 0]] | is_new[pairs[:, 1]]
+        if records.num_rows <= _SMALL or involving.all():
+            weights = self._scored(features, pairs, tf_changes)
+        else:
+            # Score the new records' pairs first; re-cluster only the customers they link to
+            # (and changed records' old customers): the others are left as they are.
+            first = pairs[involving]
+            first_weights = self._scored(features, first, tf_changes)
+            linked = first[_probability(first_weights) >= self.config.threshold]
+            keep = self._affected(
+                record_ids, previous, is_new, np.concatenate([linked, hard]), neighbourhood
+            )
+            first_kept = keep[first[:, 0]] & keep[first[:, 1]]
+            rest = pairs[~involving]
+            rest = rest[keep[rest[:, 0]] & keep[rest[:, 1]]]
+            pairs = np.concatenate([first[first_kept], rest])
+            weights = np.concatenate(
+                [first_weights[first_kept], self._scored(features, rest, tf_changes)]
+            )
+            hard = hard[keep[hard[:, 0]] & keep[hard[:, 1]]]
+            index = np.cumsum(keep) - 1
+            pairs, hard = index[pairs], index[hard]
+            rows = pa.array(np.flatnonzero(keep))
+            records, features = records.take(rows), features.take(rows)
+            record_ids = record_ids.take(rows)
+            previous = previous.filter(pc.is_in(previous.column("record_id"), value_set=record_ids))
+            by_pair = np.lexsort((pairs[:, 1], pairs[:, 0]))
+            pairs, weights = pairs[by_pair], weights[by_pair]
+        probabilities = _probability(weights)
+        clock("comparing and scoring")
+
+        labels, unresolved = self._cluster(
+            records, record_ids, pairs, probabilities, hard, neighbourhood
+        )
         ids = assign_customer_ids(record_ids, labels, previous=previous)
         clock("clustering")
         aliases = sorted(ids.aliases.items())
@@ -570,17 +598,20 @@ class IncrementalResolver:
                 (keys.rule, new_keys.rule, old_keys.rule), np.split(code, split), strict=True
             )
         ]
-        groups, group = np.unique(group_ids[0], return_inverse=True)
+        groups, group, local = np.unique(group_ids[0], return_inverse=True, return_counts=True)
         group = group.reshape(-1)
         rules = groups // width
+        # only keys that two records of the set share and that are not hubs already here
+        ask = np.flatnonzero((local >= 2) & (local <= self._caps[rules]))
         query = pa.table(
             {
-                "rule": self._label_array.take(pa.array(rules)),
-                "key": encoded.dictionary.take(pa.array(groups % width)),
+                "rule": self._label_array.take(pa.array(rules[ask])),
+                "key": encoded.dictionary.take(pa.array(groups[ask] % width)),
             }
         )
-        count = _counts(lookup.key_counts(query), groups.size)
-        count += _holders(groups, group_ids[1]) - _holders(groups, group_ids[2])
+        count = np.full(groups.size, _NO_LIMIT, dtype=np.int64)
+        count[ask] = _counts(lookup.key_counts(query), ask.size)
+        count[ask] += _holders(groups[ask], group_ids[1]) - _holders(groups[ask], group_ids[2])
         usable = (count <= self._caps[rules])[group]
         link = keys.rule == len(self.rules) - 1
 
@@ -590,6 +621,39 @@ class IncrementalResolver:
             return np.column_stack([unique // n, unique % n]).astype(np.int64)
 
         return pairs_of(usable & ~link), pairs_of(usable & link)
+
+    def _scored(self, features: pa.Table, pairs: IndexArray, tf_changes: pa.Table) -> FloatArray:
+        """Compare and weigh pairs."""
+        levels = compare_pairs(features, pairs, self.config.comparisons)
+        return self._weights(features, pairs, levels, tf_changes)
+
+    def _affected(
+        self,
+        record_ids: pa.Array,
+        previous: pa.Table,
+        is_new: npt.NDArray[np.bool_],
+        linked: IndexArray,
+        neighbourhood: Neighbourhood,
+    ) -> npt.NDArray[np.bool_]:
+        """Rows to re-cluster: the new records and all records of the customers they touch.
+
+        Touched: a customer one of them links to, one a changed record leaves, or one that
+        must-link feedback names.
+        """
+        position = pc.index_in(record_ids, value_set=previous.column("record_id"))
+        customer = previous.column("customer_id").combine_chunks().take(position)
+        code = pc.dictionary_encode(customer).indices.fill_null(-1)
+        codes = code.to_numpy(zero_copy_only=False).astype(np.int64)
+        must = neighbourhood.must_link
+        feedback = pc.is_in(
+            record_ids, value_set=pa.concat_arrays([c.combine_chunks() for c in must.columns])
+        )
+        touched = np.zeros(len(record_ids), dtype=bool)
+        touched[linked.ravel()] = True
+        touched |= is_new | feedback.fill_null(False).to_numpy(zero_copy_only=False)
+        customers = np.unique(codes[touched])
+        keep: npt.NDArray[np.bool_] = is_new | np.isin(codes, customers[customers >= 0])
+        return keep
 
     def _weights(
         self,
@@ -660,6 +724,11 @@ class _Clock:
         now = time.perf_counter()
         self.timings[name] = self.timings.get(name, 0.0) + now - self.last
         self.last = now
+
+
+def _probability(weights: FloatArray) -> FloatArray:
+    probabilities: FloatArray = 1.0 / (1.0 + np.exp2(-weights))
+    return probabilities
 
 
 def _conformed(records: pa.Table, what: str) -> pa.Table:

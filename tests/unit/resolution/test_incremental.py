@@ -366,3 +366,19 @@ def test_blocking_keys_of_a_few_records_match_the_columnar_path(world: dict[str,
         large = resolver._keys(pa.concat_tables([chunk] * 2))  # columnar path
         assert entries(small) == {e for e in entries(large) if e[0] < chunk.num_rows}
         assert len(small.rows) == len(entries(small))
+
+
+def test_a_micro_batch_re_clusters_only_the_customers_it_links_to(world: dict[str, Any]):
+    table, cut = world["table"], world["cut"]
+    _, resolver, lookup = hub(table.slice(0, cut), world["model"])
+    batch = table.slice(cut, 40)
+    candidates, _ = resolver._candidates(resolver._keys(resolver.features(batch)), lookup)
+    everything = lookup.neighbourhood(candidates).records.num_rows + batch.num_rows
+    update = resolver.resolve(batch, lookup)
+    assert everything > 64  # the two-stage path
+    assert update.records.num_rows < everything
+    new = set(batch.column("record_id").to_pylist())
+    members: dict[str, set[str]] = {}
+    for record_id, customer_id in mapping(update.clusters, "record_id", "customer_id").items():
+        members.setdefault(customer_id, set()).add(record_id)
+    assert all(m & new for m in members.values())
