@@ -1,4 +1,4 @@
-"""The demo runs end to end through the command line, and errors exit with a message."""
+"""The demo runs end to end through the command line, and errors exit 2 with a message."""
 
 from __future__ import annotations
 
@@ -46,7 +46,7 @@ def test_version_and_bad_options():
     assert "ja or en" in bad.output
 
 
-def test_dchkit_errors_exit_1_with_the_message(monkeypatch, capsys):
+def test_dchkit_errors_exit_2_with_the_message_and_the_fix(monkeypatch, capsys):
     from dchkit.errors import ConfigError
 
     def boom(**_kwargs):
@@ -55,5 +55,5 @@ def test_dchkit_errors_exit_1_with_the_message(monkeypatch, capsys):
     monkeypatch.setattr("dchkit.demo.run_demo", boom)
     with pytest.raises(SystemExit) as exit_:
         main(["demo", "--people", "60"])
-    assert exit_.value.code == 1
+    assert exit_.value.code == 2
     assert "the world is too small. Ask for more people." in capsys.readouterr().err

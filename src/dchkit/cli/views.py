@@ -1,0 +1,103 @@
+"""Plain-data views of hub objects, shared by the command line and the HTTP API.
+
+Each function turns one answer of :class:`dchkit.Hub` into dicts and lists that JSON can
+carry, so a script reading ``dchkit … --json`` and an HTTP client see the same shapes.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from dchkit.cli.output import jsonable
+
+if TYPE_CHECKING:
+    from dchkit.hub import Change, Hub
+    from dchkit.profile import Profile, TimelinePage
+
+__all__ = [
+    "LIVE_TRAITS",
+    "change_view",
+    "customer_traits",
+    "profile_view",
+    "segment_views",
+    "timeline_view",
+]
+
+
+def _live_traits() -> tuple[Any, ...]:
+    from dchkit.profile.traits import BUILTIN_TRAITS, RfmScores
+
+    return tuple(t for t in BUILTIN_TRAITS if not isinstance(t, RfmScores))
+
+
+#: The built-in traits that depend on one customer's events only (RFM scores rank a
+#: customer against everybody, so they come with exports, not with one profile).
+LIVE_TRAITS: tuple[Any, ...] = _live_traits()
+
+
+def customer_traits(hub: Hub, customer_id: str) -> dict[str, Any]:
+    """The live traits of one customer, computed from its own rows (milliseconds).
+
+    Raises:
+        ProfileNotFoundError: no customer has that id.
+    """
+    from dchkit.profile import ProfileStore
+    from dchkit.profile.traits import compute_traits
+    from dchkit.store import state
+
+    cid = hub.profiles.customer_id_of(customer_id)
+    tables = state.customer_tables(hub.store, cid)
+    store = ProfileStore(
+        records=tables.records,
+        clusters=tables.clusters,
+        golden=tables.golden,
+        lineage=tables.lineage,
+        events=tables.events,
+        salt=hub.salt,
+        default_region=hub.default_region,
+    )
+    table = compute_traits(store, LIVE_TRAITS)
+    row = table.to_pylist()[0]
+    row.pop("customer_id", None)
+    return dict(jsonable(row))
+
+
+def profile_view(profile: Profile, traits: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A profile: id, display name, golden record, source records, lineage, consent, traits."""
+    return {
+        "customer_id": profile.customer_id,
+        "name": profile.name,
+        "golden": jsonable(profile.golden),
+        "records": jsonable(profile.records),
+        "lineage": jsonable(profile.lineage),
+        "consent": jsonable(dict(profile.consent)),
+        "traits": traits if traits is not None else jsonable(dict(profile.traits)),
+    }
+
+
+def timeline_view(page: TimelinePage) -> dict[str, Any]:
+    """A timeline page: the events, the total over all pages and the next cursor."""
+    return {
+        "customer_id": page.customer_id,
+        "total": page.total,
+        "next_cursor": page.next_cursor,
+        "events": jsonable(page.events),
+    }
+
+
+def change_view(change: Change) -> dict[str, Any]:
+    """One change-feed entry."""
+    return dict(jsonable(change))
+
+
+def segment_views(hub: Hub) -> list[dict[str, Any]]:
+    """Every defined segment: name, rule text, rule as a JSON tree, description."""
+    return [
+        {
+            "name": s.name,
+            "rule": str(s.rule),
+            "condition": s.rule.to_json(),
+            "description": s.description,
+        }
+        for s in hub.segments
+    ]
