@@ -300,3 +300,29 @@ name_texts = st.lists(st.sampled_from([*NAME_WORDS, *NAME_SPACES]), max_size=5).
 def test_split_name_column_equals_scalar(values: list[str | None]) -> None:
     got, want = _name_rows(values)
     assert got == want
+
+
+# ------------------------------------------------------------------------- text
+def test_every_character_the_clean_text_fast_path_keeps_is_clean() -> None:
+    from dchkit.normalize import clean_text, clean_text_column
+
+    ranges = ((0x21, 0x7E), (0x3041, 0x3096), (0x30A1, 0x30FC), (0x4E00, 0x9FFF))
+    chars = [chr(c) for low, high in ranges for c in range(low, high + 1)]
+    assert all(clean_text(c) == c for c in chars)
+    assert clean_text_column(chars).to_pylist() == chars
+    assert clean_text_column([]).to_pylist() == []
+
+
+text_values = st.text(
+    alphabet="aZ09 .-ｱｶﾞ山田ヤマダひろみー・\u3000\t\u200b\u00a0é\u0301か\u3099Ⅳ㈱ＡＢ",
+    max_size=10,
+)
+
+
+@settings(max_examples=500)
+@given(st.lists(st.one_of(text_values, st.none()), min_size=0, max_size=10))
+@example(["山田 太郎", "山田  太郎", " 山田", "か\u3099", "ｶﾞ"])
+def test_clean_text_column_equals_scalar(values: list[str | None]) -> None:
+    from dchkit.normalize import clean_text, clean_text_column
+
+    assert clean_text_column(values).to_pylist() == [clean_text(v) for v in values]

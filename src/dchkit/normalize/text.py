@@ -25,9 +25,10 @@ import unicodedata
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from dchkit.normalize._args import require_text
-from dchkit.normalize._vector import map_distinct
+from dchkit.normalize._vector import as_string_array, map_distinct
 
 __all__ = ["clean_text", "clean_text_column", "strip_latin_accents"]
 
@@ -77,6 +78,27 @@ def _is_latin(char: str) -> bool:
     return char.isascii() or "LATIN" in unicodedata.name(char, "")
 
 
+# Text that clean_text returns as it is: words of printable ASCII, hiragana, katakana or
+# CJK unified ideographs (none has an NFKC decomposition that changes it, none is
+# invisible, a control or a space), one ASCII space between words, none around them.
+_CLEAN_CHAR = "[\\x{21}-\\x{7e}\\x{3041}-\\x{3096}\\x{30a1}-\\x{30fc}\\x{4e00}-\\x{9fff}]"
+_ALREADY_CLEAN = f"^{_CLEAN_CHAR}+(?: {_CLEAN_CHAR}+)*$"
+
+
 def clean_text_column(values: Any) -> pa.Array:
-    """Column form of :func:`clean_text` (one call per distinct value)."""
-    return map_distinct(values, clean_text, pa.string(), what="clean_text_column")
+    """Column form of :func:`clean_text` (one call per distinct value).
+
+    Values that are already clean (common words and scripts, single spaces) are recognized
+    by Arrow compute and kept as they are; only the others are cleaned in Python.
+
+    Examples:
+        >>> clean_text_column(["山田 太郎", "ＡＢＣ", "  ", None]).to_pylist()
+        ['山田 太郎', 'ABC', None, None]
+    """
+    array = as_string_array(values, what="clean_text_column")
+    clean = pc.fill_null(pc.match_substring_regex(array, _ALREADY_CLEAN), False)
+    if pc.all(clean).as_py():
+        return array
+    slow = pc.invert(clean)
+    done = map_distinct(array.filter(slow), clean_text, pa.string(), what="clean_text_column")
+    return pc.replace_with_mask(array, slow, done)
