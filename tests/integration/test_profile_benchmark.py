@@ -35,6 +35,8 @@ def test_bench_profile_runs_and_reports_every_figure(capsys: pytest.CaptureFixtu
         "lookup_p99",
         "lookup_cpu_p99",
         "timeline_p99",
+        "lookup_paced_p99",
+        "timeline_paced_p99",
         "forget",
     ):
         assert figures[name] > 0, name
