@@ -169,15 +169,17 @@ def test_address_fast_path_answers_plain_streets() -> None:
 
     values = pa.array(["博多駅前4-19-17 コーポ 307", "錦9-5-7 ハイツ1008号室", "一丁目", "東京1-1"])
     assert unchanged_jp_addresses(values).tolist() == [True, True, False, False]
-    values = pa.array(["錦3丁目5番7号", "錦3丁目5-7 ハイツ", "錦3丁目5番7号室", "錦三丁目5番7号"])
+    values = pa.array(["錦3丁目5番7号", "錦3丁目5-7 ハイツ", "錦3丁目5番7号室", "錦十三丁目5番7号"])
+    values = pa.concat_arrays([values, pa.array(["錦四丁目5番地7"])])
     mask, rewritten = hyphenated_jp_addresses(values)
-    assert mask.tolist() == [True, True, False, False]
+    assert mask.tolist() == [True, True, False, False, True]
     assert rewritten.to_pylist()[:2] == ["錦3-5-7", "錦3-5-7 ハイツ"]
+    assert rewritten.to_pylist()[4] == "錦4-5-7"
 
 
 address_texts = st.lists(
     st.sampled_from([*HEADS, *BLOCKS, *TAILS, "市", "区 ", "号", "0", "9", " ", "-", "の", "ａ"])
-    | st.sampled_from(["丁目", "番", "番地", "号", "室", "館", "3", "45", "錦"]),
+    | st.sampled_from(["丁目", "番", "番地", "号", "室", "館", "3", "45", "錦", "四", "十"]),
     max_size=6,
 ).map("".join)
 

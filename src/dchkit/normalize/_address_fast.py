@@ -9,8 +9,8 @@ text itself. Each condition below is what one step needs to change something, ch
 Arrow's regular expressions over the whole column instead of once per value in Python;
 anything that might change goes the scalar way.
 
-The most common change, Arabic block numbers with units (``錦3丁目5番7号``, ``錦3丁目5-7``),
-is made here too (:func:`hyphenated_jp_addresses`): numbering rewrites exactly those units
+The most common change, block numbers with units (``錦3丁目5番7号``, ``錦3丁目5-7``,
+``錦四丁目5番地7``), is made here too (:func:`hyphenated_jp_addresses`): numbering rewrites exactly those units
 to hyphens when the rest of the text is of the unchanged kind, so the rewritten text must
 pass the same test. ``tests/property/test_normalize_columnar.py``
 checks the two agree.
@@ -84,6 +84,13 @@ def unchanged_jp_addresses(values: pa.Array) -> np.ndarray:
 # follows, which keeps it); everything else is left to the unchanged-text test below.
 _UNITS_FULL = "^([^0-9]*)([0-9]+)丁目([0-9]+)番([0-9]+)号((?:[^室館棟].*)?)$"
 _UNITS_HYPHEN = "^([^0-9]*)([0-9]+)丁目([0-9]+)-([0-9]+)(.*)$"
+# ``3丁目5番地7``: _LINK_UNIT turns 番地 before a digit into a hyphen as well.
+_UNITS_CHIBAN = "^([^0-9]*)([0-9]+)丁目([0-9]+)番地([0-9]+)(.*)$"
+# ``四丁目``: _KANJI_BEFORE_UNIT writes a kanji numeral before a unit in digits; a single
+# digit is rewritten here (a longer numeral such as 十四 leaves a kanji the test rejects).
+_KANJI_CHOME = {
+    f"{kanji}丁目": f"{digit}丁目" for digit, kanji in enumerate("一二三四五六七八九", 1)
+}
 
 
 def hyphenated_jp_addresses(values: pa.Array) -> tuple[np.ndarray, pa.Array]:
@@ -92,9 +99,12 @@ def hyphenated_jp_addresses(values: pa.Array) -> tuple[np.ndarray, pa.Array]:
     Returns:
         The mask, and the addresses (only the masked rows' values are meaningful).
     """
-    full = pc.match_substring_regex(values, _UNITS_FULL)
-    hyphen = pc.match_substring_regex(values, _UNITS_HYPHEN)
-    rewritten = pc.replace_substring_regex(values, _UNITS_FULL, "\\1\\2-\\3-\\4\\5")
-    rewritten = pc.replace_substring_regex(rewritten, _UNITS_HYPHEN, "\\1\\2-\\3-\\4\\5")
-    candidate = pc.fill_null(pc.or_(full, hyphen), False).to_numpy(zero_copy_only=False)
+    for kanji, digits in _KANJI_CHOME.items():
+        values = pc.replace_substring(values, kanji, digits)
+    candidate = pa.array(np.zeros(len(values), dtype=bool))
+    rewritten = values
+    for pattern in (_UNITS_FULL, _UNITS_HYPHEN, _UNITS_CHIBAN):  # at most one matches
+        candidate = pc.or_(candidate, pc.match_substring_regex(values, pattern))
+        rewritten = pc.replace_substring_regex(rewritten, pattern, "\\1\\2-\\3-\\4\\5")
+    candidate = pc.fill_null(candidate, False).to_numpy(zero_copy_only=False)
     return np.logical_and(candidate, unchanged_jp_addresses(rewritten)), rewritten
