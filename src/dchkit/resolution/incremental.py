@@ -45,7 +45,7 @@ Examples:
     ...                                 ["taro@example.jp", "hanako@example.jp"]))
     >>> resolver = IncrementalResolver.from_resolution(hub)
     >>> lookup = InMemoryLookup.from_resolution(hub, resolver)
-    >>> update = resolver.resolve(people(["c"], ["ヤマダ タロウ"], ["taro@example.jp"]), lookup)
+    >>> update = resolver.resolve(people(["c"], ["山田 太郎"], ["taro@example.jp"]), lookup)
     >>> update.customer_of("c") == hub.customer_of("a")
     True
     >>> update.golden.num_rows  # the one affected customer
