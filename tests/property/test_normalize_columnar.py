@@ -328,3 +328,21 @@ def test_clean_text_column_equals_scalar(values: list[str | None]) -> None:
     from dchkit.normalize import clean_text, clean_text_column
 
     assert clean_text_column(values).to_pylist() == [clean_text(v) for v in values]
+
+
+@settings(max_examples=300)
+@given(st.lists(st.one_of(name_texts, st.none()), min_size=0, max_size=10))
+@example(["山田 太郎", "山田 太郎様", "山田  太郎", "山田 (ヤマダ)", "氏"])
+def test_clean_name_column_equals_scalar(values: list[str | None]) -> None:
+    from dchkit.normalize import clean_name
+    from dchkit.normalize.name import clean_name_column
+
+    assert clean_name_column(values).to_pylist() == [clean_name(v) for v in values]
+
+
+def test_clean_name_column_over_combinations() -> None:
+    from dchkit.normalize import clean_name
+    from dchkit.normalize.name import clean_name_column
+
+    values = [a + s + b for a in NAME_WORDS for s in NAME_SPACES for b in NAME_WORDS]
+    assert clean_name_column(values).to_pylist() == [clean_name(v) for v in values]

@@ -40,7 +40,6 @@ import pyarrow.compute as pc
 
 from dchkit.errors import DchkitError
 from dchkit.normalize import (
-    clean_name,
     clean_text,
     clean_text_column,
     country_code_column,
@@ -53,6 +52,7 @@ from dchkit.normalize import (
     us_state,
 )
 from dchkit.normalize.address import address_text_column
+from dchkit.normalize.name import clean_name_column
 from dchkit.schema import RECORDS_SCHEMA, conform
 
 __all__ = ["NormalizeOptions", "append_flags", "merge_into_map", "normalize_records"]
@@ -238,7 +238,7 @@ def normalize_records(table: pa.Table, options: NormalizeOptions | None = None) 
     if length == 0:
         return table
     for name in _NAME_FIELDS:
-        columns[name] = map_distinct(columns[name], clean_name, pa.string())
+        columns[name] = clean_name_column(columns[name])
     for name in _TEXT_FIELDS:
         columns[name] = clean_text_column(columns[name])
     columns["name_kana"] = katakana_column(columns["name_kana"])

@@ -1,5 +1,7 @@
 """Japanese names written as two words (``山田 太郎``, ``山田　太郎``), split column-wise.
 
+Also: which Japanese names are already clean (:func:`clean_japanese_names`).
+
 For a value that is two runs of kanji or kana separated by spaces (ASCII or U+3000),
 :func:`~dchkit.normalize.split_name`'s cleaning only turns the spaces into one ASCII space
 (those characters are NFKC-stable, no aside, title or suffix can be among them), unless
@@ -17,13 +19,14 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-__all__ = ["FastNames", "spaced_japanese_names"]
+__all__ = ["FastNames", "clean_japanese_names", "spaced_japanese_names"]
 
 # Hiragana (without the combining and spacing voicing marks), katakana with the long-vowel
 # mark, and the CJK unified ideographs: all NFKC-stable and word characters.
 _WORD = "[\\x{3041}-\\x{3096}\\x{30a1}-\\x{30fa}\\x{30fc}\\x{4e00}-\\x{9fff}]+"
 _SPACE = "[ \\x{3000}]"
 _TWO_WORDS = f"^{_SPACE}*(?P<family>{_WORD}){_SPACE}+(?P<given>{_WORD}){_SPACE}*$"
+_CLEAN_WORDS = f"^{_WORD}(?: {_WORD})*$"
 
 
 @dataclass(frozen=True)
@@ -54,3 +57,15 @@ def spaced_japanese_names(values: pa.Array, honorifics: tuple[str, ...]) -> Fast
         family=pc.struct_field(parts, "family"),
         given=pc.struct_field(parts, "given"),
     )
+
+
+def clean_japanese_names(values: pa.Array, honorifics: tuple[str, ...]) -> np.ndarray:
+    """Mask of the Japanese names :func:`~dchkit.normalize.clean_name` returns unchanged.
+
+    Words of kanji or kana with one ASCII space between them and none around, not ending
+    with an honorific: cleaning has nothing to fold, collapse or strip.
+    """
+    match = pc.match_substring_regex(values, _CLEAN_WORDS)
+    for honorific in honorifics:
+        match = pc.and_(match, pc.invert(pc.ends_with(values, honorific)))
+    return np.asarray(pc.fill_null(match, False).to_numpy(zero_copy_only=False), dtype=bool)

@@ -46,10 +46,16 @@ from dataclasses import dataclass
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from dchkit.normalize._args import require_text
-from dchkit.normalize._name_fast import spaced_japanese_names
-from dchkit.normalize._vector import as_string_array, map_distinct_fields, map_rest_fields
+from dchkit.normalize._name_fast import clean_japanese_names, spaced_japanese_names
+from dchkit.normalize._vector import (
+    as_string_array,
+    map_distinct,
+    map_distinct_fields,
+    map_rest_fields,
+)
 from dchkit.normalize.kana import is_kana, kana_key, to_katakana
 from dchkit.normalize.reading import has_kanji, kanji_reading
 from dchkit.normalize.romaji import kana_to_romaji, romaji_key
@@ -62,6 +68,7 @@ __all__ = [
     "NamePartsColumns",
     "NameResult",
     "clean_name",
+    "clean_name_column",
     "name_key",
     "normalize_name",
     "normalize_name_column",
@@ -142,6 +149,22 @@ def clean_name(value: str | None) -> str | None:
         NormalizationError: ``value`` is not a ``str`` or ``None``.
     """
     return _clean(require_text(value, "clean_name"))[0]
+
+
+def clean_name_column(values: Any) -> pa.Array:
+    """Column form of :func:`clean_name`, computed once per distinct value.
+
+    Japanese names that are already clean (``山田 太郎``) are recognized by Arrow compute
+    (``_name_fast``) and kept as they are.
+
+    Examples:
+        >>> clean_name_column(["山田 太郎", "山田　太郎 様", None]).to_pylist()
+        ['山田 太郎', '山田 太郎', None]
+    """
+    array = as_string_array(values, what="clean_name_column")
+    slow = pa.array(~clean_japanese_names(array, _JA_HONORIFICS))
+    done = map_distinct(array.filter(slow), clean_name, pa.string(), what="clean_name_column")
+    return pc.replace_with_mask(array, slow, done)
 
 
 def _word_key(word: str) -> str:
