@@ -382,3 +382,31 @@ def test_a_micro_batch_re_clusters_only_the_customers_it_links_to(world: dict[st
     for record_id, customer_id in mapping(update.clusters, "record_id", "customer_id").items():
         members.setdefault(customer_id, set()).add(record_id)
     assert all(m & new for m in members.values())
+
+
+def test_a_key_that_becomes_a_hub_value_keeps_its_links_until_a_batch(world: dict[str, Any]):
+    """Documented difference: new records push a key over its cap; stored links remain."""
+    config = NO_TF.model_copy(update={"blocking": (block_on("phones", max_block_size=3),)})
+    phone = {"phones": ["+81120000000"], "emails": []}
+    base = records(
+        [{**_row(f"s:{i}", "伊藤", "健", "-"), **phone, "source_record_id": str(i)} for i in (1, 2)]
+    )
+    resolution, resolver, lookup = hub(base, world["model"], config)
+    assert resolution.customer_of("s:1") == resolution.customer_of("s:2")
+    others = records(
+        [{**_row(f"t:{i}", f"名{i}", "彩", "-"), **phone, "birth_date": None} for i in (3, 4)]
+    )
+    update = resolver.resolve(others, lookup)
+    assert [h.records for h in update.hub_values] == [4]
+    lookup.apply(update)
+    assert (
+        mapping(lookup.clusters, "record_id", "customer_id")["s:1"]
+        == mapping(lookup.clusters, "record_id", "customer_id")["s:2"]
+    )
+    # a batch resolve no longer blocks on the hub phone: the two records part, and the
+    # part without the id gets a new one (logged as a split)
+    again = Resolver(config, model=world["model"]).resolve(
+        pa.concat_tables([base, others]), previous=lookup.clusters
+    )
+    assert again.customer_of("s:1") != again.customer_of("s:2")
+    assert [c.kind for c in again.changes] == ["split"]
