@@ -346,3 +346,29 @@ def test_clean_name_column_over_combinations() -> None:
 
     values = [a + s + b for a in NAME_WORDS for s in NAME_SPACES for b in NAME_WORDS]
     assert clean_name_column(values).to_pylist() == [clean_name(v) for v in values]
+
+
+# ------------------------------------------------------------------------- kana
+def test_katakana_fast_path_characters_are_unchanged() -> None:
+    from dchkit.normalize.kana import _clean_katakana, katakana_column
+
+    chars = [chr(c) for c in range(0x30A1, 0x30FD)]
+    assert all(_clean_katakana(c) == c for c in chars)
+    assert katakana_column(chars).to_pylist() == chars
+
+
+@settings(max_examples=300)
+@given(
+    st.lists(
+        st.one_of(
+            st.text(alphabet="ヤマダタロウーヴヵ・ ひろみﾔﾏﾀﾞ\u3000ヽゝ\u3099a", max_size=8),
+            st.none(),
+        ),
+        max_size=10,
+    )
+)
+@example(["ヤマダ タロウ", "ヤマダ  タロウ", " ヤマダ", "カ\u3099"])
+def test_katakana_column_equals_scalar(values: list[str | None]) -> None:
+    from dchkit.normalize.kana import _clean_katakana, katakana_column
+
+    assert katakana_column(values).to_pylist() == [_clean_katakana(v) for v in values]

@@ -27,9 +27,10 @@ import unicodedata
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from dchkit.normalize._args import require_text
-from dchkit.normalize._vector import map_distinct
+from dchkit.normalize._vector import as_string_array, map_distinct
 from dchkit.normalize.text import clean_text
 
 __all__ = [
@@ -131,4 +132,13 @@ def katakana_column(values: Any) -> pa.Array:
         >>> katakana_column(["やまだ　たろう", "ﾔﾏﾀﾞ ﾀﾛｳ", " ", None]).to_pylist()
         ['ヤマダ タロウ', 'ヤマダ タロウ', None, None]
     """
-    return map_distinct(values, _clean_katakana, pa.string(), what="katakana_column")
+    array = as_string_array(values, what="katakana_column")
+    # Full-width katakana words with single spaces are what cleaning and to_katakana
+    # return unchanged (NFKC-stable, not hiragana): kept by Arrow compute.
+    done = pc.fill_null(pc.match_substring_regex(array, _KATAKANA_WORDS), False)
+    slow = pc.invert(done)
+    rest = map_distinct(array.filter(slow), _clean_katakana, pa.string(), what="katakana_column")
+    return pc.replace_with_mask(array, slow, rest)
+
+
+_KATAKANA_WORDS = "^[\\x{30a1}-\\x{30fc}]+(?: [\\x{30a1}-\\x{30fc}]+)*$"
