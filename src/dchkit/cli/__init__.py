@@ -19,13 +19,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from dchkit.cli import basics, customers, feedback, ingest, segments
+from dchkit.cli import basics, customers, feedback, ingest, segments, serve
 from dchkit.cli.app import EXIT_ERROR, EXIT_NOT_FOUND, app, exit_code_of, open_hub, report_error
 from dchkit.errors import DchkitError
 
 __all__ = ["EXIT_ERROR", "EXIT_NOT_FOUND", "app", "main", "open_hub"]
 
-_COMMANDS = (basics, customers, feedback, ingest, segments)  # imported for their commands
+_COMMANDS = (basics, customers, feedback, ingest, segments, serve)  # imported for their commands
 
 
 def main(argv: list[str] | None = None) -> Any:

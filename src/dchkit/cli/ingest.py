@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from dchkit.connectors import ConnectorBatch
     from dchkit.hub import Hub, IngestReport
 
-__all__ = ["FORMATS", "connector_for", "infer_format"]
+__all__ = ["FORMATS", "ReadBatches", "connector_for", "infer_format"]
 
 #: File suffix -> connector format.
 FORMATS = {
@@ -101,14 +101,15 @@ def connector_for(
 
 
 @dataclass(frozen=True)
-class _OneBatch:
-    """A connector of one already-read batch, so the hub commits batch by batch."""
+class ReadBatches:
+    """A connector over batches already read (the hub commits each batch on its own)."""
 
     source: str
-    batch: ConnectorBatch
+    batches: tuple[ConnectorBatch, ...]
 
     def read(self) -> Iterator[ConnectorBatch]:
-        yield self.batch
+        """Yield the batches."""
+        yield from self.batches
 
 
 @dataclass
@@ -134,7 +135,7 @@ def _ingest_one(
     report = IngestReport()
     for batch in connector.read():
         report = report + hub.ingest(
-            _OneBatch(connector.source, batch), resolve="auto" if resolve else "never"
+            ReadBatches(connector.source, (batch,)), resolve="auto" if resolve else "never"
         )
         result.rows += batch.report.rows_read
         result.records += batch.records.num_rows

@@ -1,0 +1,81 @@
+"""The HTTP API over a :class:`dchkit.Hub`: :func:`create_app` builds the FastAPI app.
+
+One hub serves every request. Reads run concurrently (the store serializes what it
+must); writes take one lock, so ingests, feedback and erasures apply one at a time.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from fastapi import FastAPI
+
+from dchkit._version import __version__
+from dchkit.errors import StoreError
+from dchkit.server.auth import KeyRing
+from dchkit.server.middleware import AccessLog, BodyLimit
+from dchkit.server.problems import Problem, install_problem_handlers
+
+if TYPE_CHECKING:
+    from dchkit.hub import Hub
+
+__all__ = ["DEFAULT_MAX_BODY", "create_app"]
+
+#: Largest request body accepted by default (bytes).
+DEFAULT_MAX_BODY = 8 * 1024 * 1024
+
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    status: {"model": Problem, "content": {"application/problem+json": {}}, "description": text}
+    for status, text in (
+        (401, "No API key, or an unknown or revoked one."),
+        (403, "The key's scope does not allow this."),
+        (422, "The request is invalid; nothing was written."),
+    )
+}
+
+
+def create_app(
+    hub: Hub | str | Path, *, max_body: int = DEFAULT_MAX_BODY, key_ttl: float = 5.0
+) -> FastAPI:
+    """The HTTP API of a hub, as an ASGI app (run it with uvicorn, or ``dchkit serve``).
+
+    Args:
+        hub: A hub, or the path of an existing hub file.
+        max_body: Largest request body in bytes; larger ones get 413.
+        key_ttl: Seconds between rereads of the API keys.
+
+    Raises:
+        StoreError: there is no hub file at the path.
+    """
+    from dchkit.hub import Hub
+    from dchkit.server.routes_customers import router as customers
+    from dchkit.server.routes_hub import router as hub_routes
+
+    if not isinstance(hub, Hub):
+        if not Path(hub).exists():
+            msg = f"no hub at {str(hub)!r}"
+            raise StoreError(msg, fix=f"create it with `dchkit init --hub {hub}`")
+        hub = Hub(hub)
+    api = FastAPI(
+        title="dchkit",
+        version=__version__,
+        summary="Customer profiles, timelines, segments and identity resolution over a hub.",
+        responses=_ERRORS,
+    )
+    api.state.hub = hub
+    api.state.write_lock = threading.Lock()
+    api.state.keys = KeyRing(hub, ttl=key_ttl)
+    install_problem_handlers(api)
+    api.include_router(customers)
+    api.include_router(hub_routes)
+
+    @api.get("/v1/health", tags=["meta"])
+    def health() -> dict[str, str]:
+        """Liveness: the server runs (no key needed)."""
+        return {"status": "ok", "version": __version__}
+
+    api.add_middleware(BodyLimit, limit=max_body)
+    api.add_middleware(AccessLog)  # added last: outermost, so it logs refused bodies too
+    return api

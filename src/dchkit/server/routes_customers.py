@@ -1,0 +1,120 @@
+"""Routes that read one customer: profile, lookup, timeline, traits, explanations; erasure."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query, Request
+from fastapi.exceptions import RequestValidationError
+from pydantic import ValidationError
+
+from dchkit.cli.output import jsonable
+from dchkit.cli.views import customer_traits, profile_view, timeline_view
+from dchkit.hub import Hub
+from dchkit.server.auth import require
+from dchkit.server.models import (
+    CustomerExplanationOut,
+    LookupIn,
+    PairExplanationOut,
+    ProfileOut,
+    TimelineOut,
+)
+
+__all__ = ["router"]
+
+router = APIRouter(prefix="/v1", tags=["customers"])
+Id = Annotated[str, Query(min_length=1, max_length=256)]
+
+
+def _hub(request: Request) -> Hub:
+    hub: Hub = request.app.state.hub
+    return hub
+
+
+def _profile(hub: Hub, **identifier: str) -> dict[str, Any]:
+    profile = hub.profiles.lookup(**identifier)
+    return profile_view(profile, customer_traits(hub, profile.customer_id))
+
+
+@router.get("/customers/{customer_id}", dependencies=[require("read")])
+def get_customer(request: Request, customer_id: str) -> ProfileOut:
+    """A customer's profile by id (a merged-away id gives the survivor's)."""
+    return ProfileOut.model_validate(_profile(_hub(request), customer_id=customer_id))
+
+
+@router.get("/customers", dependencies=[require("read")])
+def find_customer(
+    request: Request,
+    email: Annotated[str | None, Query(max_length=4096)] = None,
+    phone: Annotated[str | None, Query(max_length=4096)] = None,
+    record_id: Annotated[str | None, Query(max_length=256)] = None,
+    id_type: Annotated[str | None, Query(max_length=256)] = None,
+    id_value: Annotated[str | None, Query(max_length=256)] = None,
+) -> ProfileOut:
+    """The customer holding one identifier (POST /v1/customers/lookup keeps it out of URLs)."""
+    try:
+        lookup = LookupIn(
+            email=email, phone=phone, record_id=record_id, id_type=id_type, id_value=id_value
+        )
+    except ValidationError as error:
+        raise RequestValidationError(error.errors(include_input=False)) from error
+    return ProfileOut.model_validate(_profile(_hub(request), **lookup.identifier()))
+
+
+@router.post("/customers/lookup", dependencies=[require("read")])
+def lookup_customer(request: Request, body: LookupIn) -> ProfileOut:
+    """The customer holding one identifier, given in the body."""
+    return ProfileOut.model_validate(_profile(_hub(request), **body.identifier()))
+
+
+@router.get("/customers/{customer_id}/timeline", dependencies=[require("read")])
+def get_timeline(
+    request: Request,
+    customer_id: str,
+    type: Annotated[list[str] | None, Query(max_length=50)] = None,
+    source: Annotated[list[str] | None, Query(max_length=50)] = None,
+    channel: Annotated[list[str] | None, Query(max_length=50)] = None,
+    within: Annotated[str | None, Query(max_length=32, examples=["90d"])] = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    cursor: Annotated[str | None, Query(max_length=1024)] = None,
+    order: Literal["desc", "asc"] = "desc",
+) -> TimelineOut:
+    """One page of a customer's events, newest first; follow ``next_cursor``."""
+    page = _hub(request).profiles.timeline(
+        customer_id,
+        types=type or None,
+        sources=source or None,
+        channels=channel or None,
+        within=within,
+        limit=limit,
+        cursor=cursor,
+        order=order,
+    )
+    return TimelineOut.model_validate(timeline_view(page))
+
+
+@router.get("/customers/{customer_id}/traits", dependencies=[require("read")])
+def get_traits(request: Request, customer_id: str) -> dict[str, Any]:
+    """A customer's live traits: lifetime value, order count, last seen, open tickets."""
+    return customer_traits(_hub(request), customer_id)
+
+
+@router.get("/customers/{customer_id}/explain", dependencies=[require("read")])
+def explain_customer(request: Request, customer_id: str) -> CustomerExplanationOut:
+    """The edges (record, record, match probability) that hold a customer together."""
+    found = _hub(request).explain_customer(customer_id)
+    return CustomerExplanationOut.model_validate(jsonable(found))
+
+
+@router.get("/explain", dependencies=[require("read")])
+def explain_pair(request: Request, left: Id, right: Id) -> PairExplanationOut:
+    """Why two records are, or are not, the same customer (a match-weight waterfall)."""
+    return PairExplanationOut.model_validate(jsonable(_hub(request).explain(left, right)))
+
+
+@router.delete("/customers/{customer_id}", dependencies=[require("admin")])
+def erase_customer(request: Request, customer_id: str) -> dict[str, Any]:
+    """Erase a customer: records, events, identifiers (only salted hashes stay)."""
+    hub = _hub(request)
+    with request.app.state.write_lock:
+        return dict(jsonable(hub.forget(customer_id)))
