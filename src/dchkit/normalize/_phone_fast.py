@@ -104,23 +104,22 @@ def jp_fast_phones(values: pa.Array, region: str, line_types: dict[int, str]) ->
         pc.match_substring_regex(values, _PLAIN_RAW),
         pc.less_equal(pc.utf8_length(values), _MAX_LENGTH),
     )
-    digits = pc.replace_substring_regex(values, "[^0-9]", "")
-    international = pc.and_(plain, pc.starts_with(pc.utf8_trim(values, " "), "+"))
-    national_form = pc.and_(plain, pc.invert(international))
-    fast_international = pc.and_(international, pc.match_substring_regex(digits, _INTERNATIONAL))
-    fast = fast_international
+    candidates = np.flatnonzero(pc.fill_null(plain, False).to_numpy(zero_copy_only=False))
+    text = values.take(pa.array(candidates, pa.int64()))  # the plain values only, from here
+    digits = pc.replace_substring_regex(text, "[^0-9]", "")
+    international = pc.starts_with(pc.utf8_ltrim(text, " "), "+")
+    fast = pc.and_(international, pc.match_substring_regex(digits, _INTERNATIONAL))
     if region == "JP":
-        fast_national = pc.and_(national_form, pc.match_substring_regex(digits, _NATIONAL))
-        fast = pc.or_(fast, fast_national)
-    fast_np = pc.fill_null(fast, False).to_numpy(zero_copy_only=False)
-    rows = np.flatnonzero(fast_np)
+        national = pc.and_(pc.invert(international), pc.match_substring_regex(digits, _NATIONAL))
+        fast = pc.or_(fast, national)
+    fast_np = fast.to_numpy(zero_copy_only=False)
+    rows = candidates[fast_np]
     depths = _prefix_depths()
     if not len(rows) or depths is None:
         empty = pa.array([], pa.string())
         return FastPhones(rows[:0], empty, pa.array([], pa.bool_()), empty, empty, empty)
-    index = pa.array(rows, pa.int64())
-    digits = digits.take(index)
-    skip = pc.if_else(fast_international.take(index), 2, 1)
+    digits = digits.filter(fast)
+    skip = pc.if_else(international.filter(fast), 2, 1)
     # The national significant number: after "81" or after the trunk "0".
     national = _drop_prefix(digits, skip)
     encoded = _type_key(national, depths).dictionary_encode()

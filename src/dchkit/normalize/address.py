@@ -39,6 +39,7 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -353,12 +354,21 @@ def address_text_column(values: Any, *, country: str | None = None) -> pa.Array:
     if checked not in (None, "JP"):
         return map_distinct(array, address, pa.string(), parallel=True)
     unchanged = unchanged_jp_addresses(array)
-    hyphenated, rewritten = hyphenated_jp_addresses(array)
-    hyphenated &= ~unchanged
-    fast = unchanged | hyphenated
-    result = pc.if_else(pa.array(hyphenated), rewritten, array) if hyphenated.any() else array
-    if fast.all():
+    # Only texts with 丁目 can be hyphenated; the rest is left out of those passes.
+    chome = np.flatnonzero(
+        ~unchanged
+        & pc.fill_null(pc.match_substring(array, "丁目"), False).to_numpy(zero_copy_only=False)
+    )
+    candidates = array.take(pa.array(chome, pa.int64()))
+    hyphenated, rewritten = hyphenated_jp_addresses(candidates)
+    result = array
+    if hyphenated.any():
+        mask = np.zeros(len(array), dtype=bool)
+        mask[chome[hyphenated]] = True
+        result = pc.replace_with_mask(array, pa.array(mask), rewritten.filter(hyphenated))
+        unchanged |= mask
+    if unchanged.all():
         return result
-    slow = pa.array(~fast)
+    slow = pa.array(~unchanged)
     done = map_distinct(array.filter(slow), address, pa.string(), parallel=True)
     return pc.replace_with_mask(result, slow, done)
