@@ -11,7 +11,7 @@ from rich.table import Table
 
 from dchkit.cli.app import AsJson, HubPath, app, open_hub
 from dchkit.cli.output import emit, jsonable, key_value_table
-from dchkit.cli.views import change_view, customer_traits, profile_view, timeline_view
+from dchkit.cli.views import change_view, customer_profile, timeline_view
 from dchkit.errors import ConfigError
 
 __all__ = ["Traits", "export_to", "identifier_of", "profile_app"]
@@ -91,8 +91,7 @@ def _render_profile(console: Console, data: dict[str, Any]) -> None:
 
 def _show(hub_path: Path, as_json: bool, identifier: dict[str, str]) -> None:
     with open_hub(hub_path) as hub:
-        profile = hub.profiles.lookup(**identifier)
-        data = profile_view(profile, customer_traits(hub, profile.customer_id))
+        data = customer_profile(hub, identifier)
     emit(data, as_json=as_json, render=_render_profile)
 
 

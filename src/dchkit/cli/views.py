@@ -12,14 +12,17 @@ from dchkit.cli.output import jsonable
 
 if TYPE_CHECKING:
     from dchkit.hub import Change, Hub
-    from dchkit.profile import Profile, TimelinePage
+    from dchkit.profile import Profile, ProfileStore, TimelinePage
 
 __all__ = [
     "LIVE_TRAITS",
     "change_view",
+    "customer_profile",
+    "customer_store",
     "customer_traits",
     "profile_view",
     "segment_views",
+    "store_traits",
     "timeline_view",
 ]
 
@@ -35,19 +38,13 @@ def _live_traits() -> tuple[Any, ...]:
 LIVE_TRAITS: tuple[Any, ...] = _live_traits()
 
 
-def customer_traits(hub: Hub, customer_id: str) -> dict[str, Any]:
-    """The live traits of one customer, computed from its own rows (milliseconds).
-
-    Raises:
-        ProfileNotFoundError: no customer has that id.
-    """
+def customer_store(hub: Hub, customer_id: str) -> ProfileStore:
+    """A profile store of one customer's rows only (read through the hub's indexes)."""
     from dchkit.profile import ProfileStore
-    from dchkit.profile.traits import compute_traits
     from dchkit.store import state
 
-    cid = hub.profiles.customer_id_of(customer_id)
-    tables = state.customer_tables(hub.store, cid)
-    store = ProfileStore(
+    tables = state.customer_tables(hub.store, customer_id)
+    return ProfileStore(
         records=tables.records,
         clusters=tables.clusters,
         golden=tables.golden,
@@ -56,10 +53,40 @@ def customer_traits(hub: Hub, customer_id: str) -> dict[str, Any]:
         salt=hub.salt,
         default_region=hub.default_region,
     )
-    table = compute_traits(store, LIVE_TRAITS)
-    row = table.to_pylist()[0]
+
+
+def store_traits(store: ProfileStore) -> dict[str, Any]:
+    """The live traits of the one customer of ``store``."""
+    from dchkit.profile.traits import compute_traits
+
+    row = compute_traits(store, LIVE_TRAITS).to_pylist()[0]
     row.pop("customer_id", None)
     return dict(jsonable(row))
+
+
+def customer_traits(hub: Hub, customer_id: str) -> dict[str, Any]:
+    """The live traits of one customer, computed from its own rows (milliseconds).
+
+    Raises:
+        ProfileNotFoundError: no customer has that id.
+    """
+    return store_traits(customer_store(hub, hub.profiles.customer_id_of(customer_id)))
+
+
+def customer_profile(
+    hub: Hub, identifier: dict[str, str], *, traits: bool = True
+) -> dict[str, Any]:
+    """The profile view of the customer holding one identifier, with its live traits.
+
+    One read of the customer's rows serves both the profile and the traits.
+
+    Raises:
+        ProfileNotFoundError: nobody holds the identifier.
+        ProfileError: several customers share it.
+    """
+    cid = hub.profiles.customer_id_of(**identifier)
+    store = customer_store(hub, cid)
+    return profile_view(store.get(cid), store_traits(store) if traits else {})
 
 
 def profile_view(profile: Profile, traits: dict[str, Any] | None = None) -> dict[str, Any]:

@@ -6,10 +6,11 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 
 from dchkit.cli.output import jsonable
-from dchkit.cli.views import customer_traits, profile_view, timeline_view
+from dchkit.cli.views import customer_profile, customer_traits, timeline_view
 from dchkit.hub import Hub
 from dchkit.server.auth import require
 from dchkit.server.models import (
@@ -31,26 +32,32 @@ def _hub(request: Request) -> Hub:
     return hub
 
 
-def _profile(hub: Hub, **identifier: str) -> dict[str, Any]:
-    profile = hub.profiles.lookup(**identifier)
-    return profile_view(profile, customer_traits(hub, profile.customer_id))
+Traits = Annotated[
+    bool, Query(description="Include the live traits (about a third of the response's time).")
+]
 
 
-@router.get("/customers/{customer_id}", dependencies=[require("read")])
-def get_customer(request: Request, customer_id: str) -> ProfileOut:
+def _profile(hub: Hub, traits: bool, identifier: dict[str, str]) -> JSONResponse:
+    # Returned as a response: the view is built from validated models already.
+    return JSONResponse(customer_profile(hub, identifier, traits=traits))
+
+
+@router.get("/customers/{customer_id}", dependencies=[require("read")], response_model=ProfileOut)
+def get_customer(request: Request, customer_id: str, traits: Traits = True) -> JSONResponse:
     """A customer's profile by id (a merged-away id gives the survivor's)."""
-    return ProfileOut.model_validate(_profile(_hub(request), customer_id=customer_id))
+    return _profile(_hub(request), traits, {"customer_id": customer_id})
 
 
-@router.get("/customers", dependencies=[require("read")])
+@router.get("/customers", dependencies=[require("read")], response_model=ProfileOut)
 def find_customer(
     request: Request,
+    traits: Traits = True,
     email: Annotated[str | None, Query(max_length=4096)] = None,
     phone: Annotated[str | None, Query(max_length=4096)] = None,
     record_id: Annotated[str | None, Query(max_length=256)] = None,
     id_type: Annotated[str | None, Query(max_length=256)] = None,
     id_value: Annotated[str | None, Query(max_length=256)] = None,
-) -> ProfileOut:
+) -> JSONResponse:
     """The customer holding one identifier (POST /v1/customers/lookup keeps it out of URLs)."""
     try:
         lookup = LookupIn(
@@ -58,13 +65,13 @@ def find_customer(
         )
     except ValidationError as error:
         raise RequestValidationError(error.errors(include_input=False)) from error
-    return ProfileOut.model_validate(_profile(_hub(request), **lookup.identifier()))
+    return _profile(_hub(request), traits, lookup.identifier())
 
 
-@router.post("/customers/lookup", dependencies=[require("read")])
-def lookup_customer(request: Request, body: LookupIn) -> ProfileOut:
+@router.post("/customers/lookup", dependencies=[require("read")], response_model=ProfileOut)
+def lookup_customer(request: Request, body: LookupIn, traits: Traits = True) -> JSONResponse:
     """The customer holding one identifier, given in the body."""
-    return ProfileOut.model_validate(_profile(_hub(request), **body.identifier()))
+    return _profile(_hub(request), traits, body.identifier())
 
 
 @router.get("/customers/{customer_id}/timeline", dependencies=[require("read")])

@@ -1,0 +1,206 @@
+"""Load check of the HTTP API: profile lookups against a hub of ``--customers`` customers.
+
+Builds (or reuses, under ``benchmarks/.data/http``) a SQLite hub through the public API —
+one synthetic record per customer with a distinct e-mail address and phone number,
+ingested and batch-resolved — creates a read key, starts ``dchkit serve`` on loopback in
+another process, and drives it with ``wrk`` (Debian package ``wrk``) for ``--duration``
+seconds per scenario, each request asking for a random customer:
+
+- ``lookup``: ``GET /v1/customers?email=…`` (identifier lookup, profile with live traits),
+- ``lookup_lean``: the same with ``traits=false``,
+- ``get``: ``GET /v1/customers/{customer_id}``.
+
+Prints requests per second and wrk's latency percentiles (p50/p90/p99) per scenario, the
+median over ``--repeat`` runs, and the load average before and after (the machine is
+shared: the figures move with it).
+
+    .venv/bin/python benchmarks/bench_http.py --customers 100000 --duration 15 --repeat 3
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+
+import dchkit as dch
+from dchkit.server import create_key
+
+CACHE = Path(__file__).resolve().parent / ".data" / "http"
+GIVEN = ["Taro", "Hanako", "John", "Mary", "Ken", "Yuki", "Anna", "Paul", "Emi", "Sora"]
+FAMILY = ["Yamada", "Sato", "Suzuki", "Smith", "Brown", "Tanaka", "Jones", "Ito", "Kato"]
+
+
+def records(customers: int, seed: int) -> pa.Table:
+    """One record per customer: distinct e-mail and phone, names from small pools."""
+    rng = np.random.default_rng(seed)
+    index = pa.array(np.arange(customers)).cast(pa.string()).to_pylist()
+    given = rng.choice(GIVEN, customers)
+    family = rng.choice(FAMILY, customers)
+    return pa.table(
+        {
+            "id": index,
+            "given_name": given,
+            "family_name": family,
+            "email": [
+                f"{g.lower()}.{f.lower()}.{i}@example.com"
+                for g, f, i in zip(given, family, index, strict=True)
+            ],
+            "phone": [f"+8190{int(i):08d}" for i in index],
+            "street": [f"{1 + int(i) % 9}-{1 + int(i) % 20}-{1 + int(i) % 30}" for i in index],
+        }
+    )
+
+
+def build_hub(customers: int, seed: int) -> Path:
+    """A resolved hub file (cached)."""
+    path = CACHE / f"hub-{customers}-{seed}.db"
+    if path.exists():
+        return path
+    CACHE.mkdir(parents=True, exist_ok=True)
+    partial = path.with_suffix(".partial")
+    for stale in CACHE.glob(partial.name + "*"):
+        stale.unlink()
+    started = time.perf_counter()
+    with dch.Hub(partial) as hub:
+        hub.ingest(records(customers, seed), source="app", resolve="never")
+        report = hub.resolve()
+    print(
+        f"built a hub of {report.customers:,} customers from {report.records:,} records "
+        f"in {time.perf_counter() - started:.1f}s"
+    )
+    partial.rename(path)
+    return path
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+LUA = """
+local paths = {}
+for line in io.lines("%(paths)s") do paths[#paths + 1] = line end
+local n = #paths
+math.randomseed(%(seed)d)
+request = function()
+  return wrk.format("GET", paths[math.random(n)], {["Authorization"] = "Bearer %(key)s"})
+end
+"""
+
+
+def run_wrk(url: str, script: Path, duration: int, connections: int) -> dict[str, float]:
+    """One wrk run: requests/s and latency percentiles in ms."""
+    out = subprocess.run(
+        ["wrk", "-t1", f"-c{connections}", f"-d{duration}s", "--latency", "-s", str(script), url],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=duration + 60,
+    ).stdout
+    found = {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out)[1])}  # type: ignore[index]
+    for label, key in (("50%", "p50"), ("90%", "p90"), ("99%", "p99")):
+        value, unit = re.search(rf"\s{label}\s+([\d.]+)(us|ms|s)", out).groups()  # type: ignore[union-attr]
+        found[key] = float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    found["non_2xx"] = float(errors[1]) if errors else 0.0
+    return found
+
+
+def main(argv: list[str] | None = None) -> dict[str, dict[str, float]]:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--customers", type=int, default=100_000)
+    parser.add_argument("--duration", type=int, default=15, help="Seconds per wrk run.")
+    parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--seed", type=int, default=7)
+    args = parser.parse_args(argv)
+    if shutil.which("wrk") is None:
+        sys.exit("wrk is not installed: apt-get install wrk")
+    print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    source = build_hub(args.customers, args.seed)
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        hub_path = work / "hub.db"
+        shutil.copy(source, hub_path)
+        with dch.Hub(hub_path) as hub:
+            _, key = create_key(hub, "read", name="bench")
+            golden = hub.store.read("golden").select(["customer_id", "emails"])
+        rng = np.random.default_rng(args.seed)
+        pick = rng.choice(golden.num_rows, size=min(20_000, golden.num_rows), replace=False)
+        sample = golden.take(pa.array(pick))
+        emails = [e[0] for e in sample.column("emails").to_pylist()]
+        lookups = [f"/v1/customers?email={urllib.request.quote(e)}" for e in emails]
+        (work / "lookup.txt").write_text("\n".join(lookups) + "\n")
+        (work / "lookup_lean.txt").write_text(
+            "\n".join(f"{p}&traits=false" for p in lookups) + "\n"
+        )
+        ids = sample.column("customer_id").to_pylist()
+        (work / "get.txt").write_text("\n".join(f"/v1/customers/{c}" for c in ids) + "\n")
+        port = free_port()
+        url = f"http://127.0.0.1:{port}"
+        server = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "dchkit",
+                "serve",
+                "--hub",
+                str(hub_path),
+                "--port",
+                str(port),
+                "--log-level",
+                "warning",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        try:
+            for _ in range(200):
+                try:
+                    urllib.request.urlopen(f"{url}/v1/health", timeout=1).read()
+                    break
+                except OSError:
+                    time.sleep(0.1)
+            results: dict[str, dict[str, float]] = {}
+            for scenario in ("lookup", "lookup_lean", "get"):
+                script = work / f"{scenario}.lua"
+                script.write_text(
+                    LUA % {"paths": work / f"{scenario}.txt", "seed": args.seed, "key": key}
+                )
+                run_wrk(url, script, min(3, args.duration), args.connections)  # warm up
+                runs = [
+                    run_wrk(url, script, args.duration, args.connections)
+                    for _ in range(args.repeat)
+                ]
+                results[scenario] = {k: statistics.median(r[k] for r in runs) for k in runs[0]}
+                print(
+                    f"{scenario:>11}: {results[scenario]['rps']:8.0f} req/s  "
+                    f"p50 {results[scenario]['p50']:6.2f} ms  p90 {results[scenario]['p90']:6.2f} ms  "
+                    f"p99 {results[scenario]['p99']:6.2f} ms  non-2xx {results[scenario]['non_2xx']:.0f}  "
+                    f"(median of {args.repeat} x {args.duration}s, {args.connections} connections)"
+                )
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+    print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    print(json.dumps({"customers": args.customers, **results}))
+    return results
+
+
+if __name__ == "__main__":
+    main()
