@@ -34,6 +34,7 @@ def test_bench_incremental_runs_and_reports_every_figure(
         "single_cpu_p99",
         "golden_p50",
         "batch",
+        "batch_cpu",
     }
     assert all(value > 0 for value in figures.values())
     assert list(tmp_path.glob("ja-1200-1.parquet"))  # the records were cached where asked

@@ -9,10 +9,11 @@ store it reaches only through the small :class:`CandidateLookup` protocol — SQ
    rule's ``max_block_size`` are hub values and are skipped, as in a batch;
 2. the stored records sharing a key are the candidates; their customers' records (the
    *neighbourhood*), with their current customer ids and feedback, come back;
-3. every blocked pair inside neighbourhood + new records is compared and scored with the
+3. the blocked pairs inside neighbourhood + new records are compared and scored with the
    fixed model and the hub's global term frequencies
-   (:class:`~dchkit.resolution.termfreq.TermFrequencies`), and that set is re-clustered
-   with the batch's guards, hard links and feedback;
+   (:class:`~dchkit.resolution.termfreq.TermFrequencies`) — for more than a few records,
+   the new records' pairs first, then only those of the customers they link to — and
+   that set is re-clustered with the batch's guards, hard links and feedback;
 4. ids are assigned with the neighbourhood's current ids as ``previous``: an attached
    record takes its customer's id, a merge keeps the survivor's id and logs the alias, a
    split keeps the id on the larger part;
@@ -183,7 +184,7 @@ class IncrementalUpdate:
 
     records: pa.Table
     """Every affected record (``RECORDS_SCHEMA``): the new and changed records in their new
-    version and the rest of the neighbourhood, sorted by record id."""
+    version and the records of the customers they touch, sorted by record id."""
     features: pa.Table
     """Match features of :attr:`records` (same rows)."""
     clusters: pa.Table
@@ -279,7 +280,9 @@ class IncrementalResolver:
             raise ConfigError(msg, fix="pass the config the model was trained with, or retrain")
         self.config = config
         self.model = model
-        self.term_frequencies = term_frequencies or TermFrequencies(tf_columns(config))
+        self.term_frequencies = (
+            TermFrequencies(tf_columns(config)) if term_frequencies is None else term_frequencies
+        )
         self.rules: tuple[BlockingRule, ...] = (*config.blocking, _LINK_RULE)
         self.labels = [rule.label for rule in self.rules]
         if len(set(self.labels)) != len(self.labels):
