@@ -73,6 +73,11 @@ class Utf8Stream(io.RawIOBase):
         super().__init__()
         self._raw = raw
         self._decoder = codecs.getincrementaldecoder(encoding)(_HANDLER)
+        # UTF-8 input is only validated: valid bytes pass through as they are (decoding and
+        # re-encoding them cost more than pyarrow's parse); a chunk with a bad byte goes
+        # through the marking decoder.
+        self._passthrough = codecs.lookup(encoding).name == "utf-8"
+        self._pending = b""  # a UTF-8 character cut at the end of the last chunk
         self._chunk_size = chunk_size
         self._buffer = b""
         self._eof = False
@@ -85,6 +90,18 @@ class Utf8Stream(io.RawIOBase):
         while not self._eof and len(self._buffer) < wanted:
             chunk = self._raw.read(self._chunk_size)
             final = not chunk
+            if self._passthrough:
+                data, self._pending = self._pending + chunk, b""
+                try:
+                    _, consumed = codecs.utf_8_decode(data, "strict", final)
+                except UnicodeDecodeError:
+                    self._passthrough = False  # from here on, mark bad bytes
+                    chunk = data
+                else:
+                    self._buffer += data[:consumed]
+                    self._pending = data[consumed:]
+                    self._eof = final
+                    continue
             text = self._decoder.decode(chunk, final=final)
             self._buffer += text.encode("utf-8")
             self._eof = final
