@@ -422,3 +422,45 @@ def test_profiles_keep_their_own_traits_after_an_erasure(store: ProfileStore) ->
     assert dict(store.get("c2").traits) == before
     assert store.get("c3").traits["order_count"] == 0
     assert store.stats()["customers"] == 2
+
+
+def test_merges_of_a_resolution_start_the_audit_log_and_aliases_resolve() -> None:
+    from dchkit.resolution import Resolver
+
+    records = pa.table(
+        {
+            "record_id": ["crm:1", "ec:9"],
+            "source": ["crm", "ec"],
+            "source_record_id": ["1", "9"],
+            "family_name": ["Yamada", "Yamada"],
+            "emails": [["taro@example.jp"], ["taro@example.jp"]],
+        }
+    )
+    res = Resolver().resolve(records, previous={"crm:1": "cus_a", "ec:9": "cus_b"})
+    store = ProfileStore.from_resolution(res)
+    survivor = res.customer_of("crm:1")
+    merged_away = ({"cus_a", "cus_b"} - {survivor}).pop()
+    log = store.audit.to_pylist()
+    assert [(r["action"], r["customer_id"]) for r in log] == [("merged", survivor)]
+    assert merged_away in log[0]["detail"]
+    assert store.lookup(merged_away).customer_id == survivor
+
+
+def test_splits_of_a_resolution_are_audited() -> None:
+    from dchkit.resolution import Resolver
+
+    records = pa.table(
+        {
+            "record_id": ["crm:1", "ec:9"],
+            "source": ["crm", "ec"],
+            "source_record_id": ["1", "9"],
+            "family_name": ["Yamada", "Sato"],
+            "emails": [["taro@example.jp"], ["hanako@example.jp"]],
+        }
+    )
+    res = Resolver().resolve(records, previous={"crm:1": "cus_a", "ec:9": "cus_a"})
+    store = ProfileStore.from_resolution(res)
+    assert res.customer_of("crm:1") != res.customer_of("ec:9")
+    log = store.audit.to_pylist()
+    assert [r["action"] for r in log] == ["split"]
+    assert "cus_a" in log[0]["detail"]
