@@ -29,7 +29,6 @@ Examples:
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -40,9 +39,9 @@ from typing import TYPE_CHECKING, Any, Literal
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from dchkit.errors import ConfigError, ProfileError, ProfileNotFoundError, SegmentError
+from dchkit._hub_views import HubFeedback, HubProfiles, HubSegments, log_changes
+from dchkit.errors import ConfigError, ProfileNotFoundError
 from dchkit.profile._arrow import to_array
-from dchkit.profile._time import resolve_now
 from dchkit.profile.privacy import (
     AUDIT_SCHEMA,
     SUPPRESSION_SCHEMA,
@@ -60,8 +59,7 @@ from dchkit.store.lookup import StoreLookup, apply_frequency_changes, load_frequ
 from dchkit.store.sqlite import SQLiteStore
 
 if TYPE_CHECKING:
-    from dchkit.profile import MembershipChange, Profile, ProfileStore, TimelinePage
-    from dchkit.profile.rules import Expr
+    from dchkit.profile import ProfileStore
     from dchkit.resolution import (
         CustomerExplanation,
         MatchModel,
@@ -73,7 +71,15 @@ if TYPE_CHECKING:
     from dchkit.resolution.incremental import IncrementalResolver, IncrementalUpdate
     from dchkit.resolution.scoring import Frequencies
 
-__all__ = ["Change", "Hub", "IngestReport", "ResolveReport"]
+__all__ = [
+    "Change",
+    "Hub",
+    "HubFeedback",
+    "HubProfiles",
+    "HubSegments",
+    "IngestReport",
+    "ResolveReport",
+]
 
 ChangeKind = Literal[
     "created", "updated", "merged", "split", "erased", "segment_entered", "segment_exited"
@@ -420,7 +426,7 @@ class Hub:
         updated = sorted(set(changed.to_pylist()) - set(created) - split)
         rows += [("created", c, None, None) for c in created]
         rows += [("updated", c, None, None) for c in updated]
-        _log_changes(store, rows)
+        log_changes(store, rows)
 
     @property
     def pending(self) -> int:
@@ -498,7 +504,7 @@ class Hub:
             fresh = set(created) | {r[1] for r in rows if r[0] == "split"}
             updated = sorted(set(changed.to_pylist()) - fresh)
             rows.extend(("updated", cid, None, None) for cid in updated)
-            _log_changes(self.store, rows)
+            log_changes(self.store, rows)
             self.store.set_meta("model", res.model.to_json())
             if trained:
                 self.store.set_meta("trained", "yes" if res.em_report is not None else "no")
@@ -676,314 +682,10 @@ class Hub:
                 f"erased {erasure.records} records, {erasure.events} events, "
                 f"{erasure.identifiers} identifiers"
             )
-            _log_changes(self.store, [("erased", cid, None, None)])
+            log_changes(self.store, [("erased", cid, None, None)])
             self.store.insert("audit", audit_rows([("erased", cid, detail)]))
             self._touch()
         return erasure
-
-
-class HubProfiles:
-    """Profiles of a hub: lookup by any identifier, get by id, timelines (``hub.profiles``).
-
-    Each call reads only the customer's rows through the store's indexes.
-    """
-
-    def __init__(self, hub: Hub) -> None:
-        self._hub = hub
-
-    def __len__(self) -> int:
-        return self._hub.store.count("golden")
-
-    def _key(self, kind: str, value: str) -> str:
-        if kind == "email":
-            from dchkit.normalize import normalize_email
-
-            value = normalize_email(value).email or value
-        elif kind == "phone":
-            from dchkit.normalize import normalize_phone
-
-            value = normalize_phone(value, region=self._hub.default_region).e164 or value
-        return f"{kind}={value}"
-
-    def find(self, customer_id: str | None = None, **identifier: str) -> tuple[str, ...]:
-        """Every customer holding one identifier (several when it is shared), sorted."""
-        store = self._hub.store
-        if customer_id is not None:
-            identifier = {"customer_id": customer_id, **identifier}
-        if len(identifier) != 1:
-            msg = f"give exactly one identifier, got {sorted(identifier)}"
-            raise ProfileError(msg, fix="e.g. lookup(email='taro@example.jp')")
-        ((kind, value),) = identifier.items()
-        if kind == "customer_id":
-            found = state.survivor(store, value)
-            return (found,) if store.read("golden", {"customer_id": [found]}).num_rows else ()
-        if kind == "record_id":
-            return tuple(state.customer_of_records(store, [value]))
-        records = state.record_ids_for_key(store, self._key(kind, value))
-        return tuple(state.customer_of_records(store, records)) if records else ()
-
-    def customer_id_of(self, customer_id: str | None = None, **identifier: str) -> str:
-        """The one customer id behind a customer id (or merged alias) or an identifier.
-
-        Raises:
-            ProfileNotFoundError: nobody has it.
-            ProfileError: several customers share it.
-        """
-        found = self.find(customer_id, **identifier)
-        given = {"customer_id": customer_id} if customer_id is not None else identifier
-        ((kind, value),) = given.items()
-        if not found:
-            msg = f"no customer has {kind}={value!r}"
-            raise ProfileNotFoundError(
-                msg,
-                fix="check the spelling, or resolve() the hub if the record was just ingested",
-                identifier=f"{kind}={value}",
-            )
-        if len(found) > 1:
-            msg = f"{kind}={value!r} is shared by {len(found)} customers: {list(found)}"
-            raise ProfileError(
-                msg, fix="look up by customer id or a more specific identifier", candidates=found
-            )
-        return found[0]
-
-    def _store(self, customer_id: str) -> ProfileStore:
-        from dchkit.profile import ProfileStore
-
-        tables = state.customer_tables(self._hub.store, customer_id)
-        return ProfileStore(
-            records=tables.records,
-            clusters=tables.clusters,
-            golden=tables.golden,
-            lineage=tables.lineage,
-            events=tables.events,
-            salt=self._hub.salt,
-            default_region=self._hub.default_region,
-        )
-
-    def get(self, customer_id: str) -> Profile:
-        """The profile of a customer id (a merged-away id gives the survivor's)."""
-        cid = self.customer_id_of(customer_id)
-        return self._store(cid).get(cid)
-
-    def lookup(self, customer_id: str | None = None, **identifier: str) -> Profile:
-        """The profile of the customer holding one identifier.
-
-        ``lookup(email=…)``, ``lookup(phone=…)``, ``lookup(record_id="crm:003A")``,
-        ``lookup(salesforce_contact_id="003…")``, or ``lookup("cus_…")``.
-        """
-        return self.get(self.customer_id_of(customer_id, **identifier))
-
-    def timeline(self, customer_id: str, **options: Any) -> TimelinePage:
-        """One customer's events; options as :func:`dchkit.profile.timeline.timeline`."""
-        cid = self.customer_id_of(customer_id)
-        return self._store(cid).timeline(cid, **options)
-
-
-class HubSegments:
-    """Segments of a hub: stored definitions, members, materialized changes (``hub.segments``)."""
-
-    def __init__(self, hub: Hub) -> None:
-        self._hub = hub
-
-    def __iter__(self) -> Any:
-        from dchkit.profile import Segment
-        from dchkit.profile.rules import from_json
-
-        rows = self._hub.store.read("segments").to_pylist()
-        return iter(
-            [
-                Segment(r["name"], from_json(json.loads(r["rule"])), r["description"] or "")
-                for r in rows
-            ]
-        )
-
-    def define(self, name: str, rule: str | Expr | dict[str, Any], *, description: str = "") -> Any:
-        """Define (or redefine) a segment; the rule is checked against the hub now."""
-        from dchkit.profile import SegmentRegistry
-
-        segment = SegmentRegistry(self._hub.profile_store()).define(
-            name, rule, description=description
-        )
-        self._hub.store.upsert(
-            "segments",
-            pa.table(
-                {
-                    "name": [name],
-                    "rule": [json.dumps(segment.rule.to_json(), ensure_ascii=False)],
-                    "description": [description],
-                }
-            ),
-        )
-        return segment
-
-    def get(self, name: str) -> Any:
-        """A defined segment.
-
-        Raises:
-            SegmentError: no segment has that name.
-        """
-        for segment in self:
-            if segment.name == name:
-                return segment
-        msg = f"no segment is named {name!r}"
-        raise SegmentError(msg, fix=f"define it first; defined: {[s.name for s in self]}")
-
-    def members(
-        self, name: str, *, now: datetime | None = None, require_consent: str | None = None
-    ) -> pa.Array:
-        """Ids of the segment's members now (sorted)."""
-        from dchkit.profile import evaluate_rule
-
-        return evaluate_rule(
-            self._hub.profile_store(),
-            self.get(name).rule,
-            now=now,
-            require_consent=require_consent,
-        )
-
-    def materialize(
-        self, name: str | None = None, *, now: datetime | None = None
-    ) -> list[MembershipChange]:
-        """Evaluate segments (all, or one), store members, feed entered/exited changes."""
-        from dchkit.profile import MembershipChange
-
-        store = self._hub.store
-        at = resolve_now(now)
-        names = [name] if name is not None else [s.name for s in self]
-        results = []
-        for segment in names:
-            members = self.members(segment, now=at)
-            before = to_array(
-                store.read("segment_members", {"segment": [segment]}).column("customer_id")
-            )
-            entered = members.filter(pc.invert(pc.is_in(members, value_set=before)))
-            exited = before.filter(pc.invert(pc.is_in(before, value_set=members)))
-            with store.transaction():
-                store.delete("segment_members", {"segment": [segment]})
-                store.upsert(
-                    "segment_members",
-                    pa.table({"segment": [segment] * len(members), "customer_id": members}),
-                )
-                _log_changes(
-                    self._hub.store,
-                    [("segment_entered", c, None, segment) for c in entered.to_pylist()]
-                    + [("segment_exited", c, None, segment) for c in exited.to_pylist()],
-                )
-            results.append(MembershipChange(segment, members, entered, exited, at))
-        return results
-
-    def stored_members(self, name: str) -> pa.Array:
-        """The members as last materialized (sorted)."""
-        found = self._hub.store.read("segment_members", {"segment": [name]})
-        return to_array(found.column("customer_id")).sort()
-
-    def remove(self, name: str) -> None:
-        """Delete a segment and its stored members."""
-        self.get(name)
-        with self._hub.store.transaction():
-            self._hub.store.delete("segments", {"name": [name]})
-            self._hub.store.delete("segment_members", {"segment": [name]})
-
-
-class HubFeedback:
-    """Human decisions that every later resolve honours (``hub.feedback``)."""
-
-    def __init__(self, hub: Hub) -> None:
-        self._hub = hub
-
-    def _check(self, *record_ids: str) -> None:
-        found = self._hub.store.read("records", {"record_id": list(record_ids)})
-        missing = sorted(set(record_ids) - set(found.column("record_id").to_pylist()))
-        if missing:
-            msg = f"no record with id {missing[0]!r} in the hub"
-            raise ProfileNotFoundError(msg, fix="give record ids such as 'crm:003A'")
-
-    def _add(self, kind: str, pairs: Sequence[tuple[str, str | None]], note: str | None) -> None:
-        at = resolve_now(None)
-        self._hub.store.insert(
-            "feedback",
-            pa.table(
-                {
-                    "kind": [kind] * len(pairs),
-                    "left": [p[0] for p in pairs],
-                    "right": pa.array([p[1] for p in pairs], pa.string()),
-                    "created_at": pa.array([at] * len(pairs), pa.timestamp("us", tz="UTC")),
-                    "note": pa.array([note] * len(pairs), pa.string()),
-                }
-            ),
-        )
-
-    def must_link(self, left: str, right: str, *, note: str | None = None) -> None:
-        """Record that two records are the same customer (applied at the next resolve)."""
-        self._check(left, right)
-        self._add("must_link", [(left, right)], note)
-
-    def cannot_link(self, left: str, right: str, *, note: str | None = None) -> None:
-        """Record that two records are never the same customer."""
-        self._check(left, right)
-        self._add("cannot_link", [(left, right)], note)
-
-    def split_out(self, record_id: str, *, note: str | None = None) -> None:
-        """Record that a record does not belong with the other records of its customer.
-
-        Stored as cannot-links between the record and each current co-member.
-        """
-        self._check(record_id)
-        store = self._hub.store
-        customers = state.customer_of_records(store, [record_id])
-        others = store.read("clusters", {"customer_id": customers}).column("record_id").to_pylist()
-        pairs = [(record_id, other) for other in others if other != record_id]
-        if not pairs:
-            msg = f"record {record_id!r} is already a customer of its own"
-            raise ConfigError(msg, fix="nothing to split; use cannot_link for a future guard")
-        self._add("split_out", pairs, note)
-
-    def table(self) -> pa.Table:
-        """Every stored decision: ``feedback_id, kind, left, right, created_at, note``."""
-        return self._hub.store.read("feedback")
-
-    def pairs(self, record_ids: pa.Array) -> tuple[pa.Table, pa.Table]:
-        """Must-link and cannot-link pairs among ``record_ids`` (others are dropped)."""
-        rows = self.table()
-        both = pc.and_(
-            pc.is_in(rows.column("left"), value_set=record_ids),
-            pc.is_in(rows.column("right"), value_set=record_ids),
-        )
-        rows = rows.filter(both)
-        must = rows.filter(pc.equal(rows.column("kind"), "must_link")).select(["left", "right"])
-        cannot = rows.filter(pc.not_equal(rows.column("kind"), "must_link")).select(
-            ["left", "right"]
-        )
-        return must, cannot
-
-
-def _log_changes(
-    store: Store, rows: Sequence[tuple[str, str | None, str | None, str | None]]
-) -> None:
-    """Write change-feed rows (kind, customer, other, segment) and audit merges/splits."""
-    if not rows:
-        return
-    at = resolve_now(None)
-    store.insert(
-        "changes",
-        pa.table(
-            {
-                "at": pa.array([at] * len(rows), pa.timestamp("us", tz="UTC")),
-                "kind": [r[0] for r in rows],
-                "customer_id": [r[1] for r in rows],
-                "other_id": [r[2] for r in rows],
-                "segment": [r[3] for r in rows],
-                "detail": pa.nulls(len(rows), pa.string()),
-            }
-        ),
-    )
-    audited = [
-        (kind, cid, f"{kind} {other}")
-        for kind, cid, other, _ in rows
-        if kind in ("merged", "split")
-    ]
-    if audited:
-        store.insert("audit", audit_rows(audited, at))
 
 
 def _as_stored(local: Resolution, stored: pa.Table, frequencies: Frequencies) -> Resolution:

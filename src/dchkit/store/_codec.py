@@ -24,8 +24,6 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.json as pajson
 
-from dchkit.connectors.arrowutil import to_json_text
-
 __all__ = ["decode", "encode", "wire_type"]
 
 _ENTRY = ("key", "value")
@@ -78,6 +76,8 @@ def _from_wire(column: pa.Array, kind: pa.DataType) -> pa.Array:
 
 def encode(table: pa.Table) -> pa.Array:
     """One JSON object text per row of ``table`` (null members are left out)."""
+    from dchkit.connectors.arrowutil import to_json_text  # the connectors layer loads lazily
+
     if table.num_rows == 0:
         return pa.array([], pa.string())
     columns = []

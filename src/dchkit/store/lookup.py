@@ -30,10 +30,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from dchkit.profile._arrow import to_array
-from dchkit.resolution.incremental import CLUSTERS_SCHEMA, LINKS_SCHEMA, Neighbourhood
 from dchkit.store.base import Store
 
 if TYPE_CHECKING:
+    from dchkit.resolution.incremental import Neighbourhood
     from dchkit.resolution.termfreq import TermFrequencies
 
 __all__ = ["StoreLookup", "apply_frequency_changes", "load_frequencies"]
@@ -80,6 +80,8 @@ class StoreLookup:
 
         With their customer ids and the feedback touching them.
         """
+        from dchkit.resolution.incremental import CLUSTERS_SCHEMA, LINKS_SCHEMA, Neighbourhood
+
         store = self.store
         ids = to_array(record_ids).cast(pa.string())
         must = store.read("feedback", {"left": ids})
