@@ -31,6 +31,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -171,12 +172,10 @@ def write_table(table: pa.Table, path: str | Path, *, format: FileFormat | None 
 
         pacsv.write_csv(_flat(table), target)
     elif kind == "jsonl":
-        import json
-
         with target.open("w", encoding="utf-8") as handle:
-            for batch in table.to_batches(max_chunksize=10_000):
-                for row in batch.to_pylist():
-                    handle.write(json.dumps(row, ensure_ascii=False, default=str) + "\n")
+            for batch in table.to_batches(max_chunksize=100_000):
+                if batch.num_rows:
+                    handle.write("\n".join(_json_lines(batch).to_pylist()) + "\n")
     else:
         msg = f"cannot tell the file format of {str(target)!r}"
         raise ProfileError(msg, fix="use a .parquet, .csv or .jsonl suffix, or pass format=")
@@ -184,16 +183,52 @@ def write_table(table: pa.Table, path: str | Path, *, format: FileFormat | None 
 
 
 def _flat(table: pa.Table) -> pa.Table:
+    """Nested columns as JSON text (what CSV can hold)."""
+    columns = [
+        _json_text(column) if pa.types.is_nested(column.type) else column
+        for column in table.columns
+    ]
+    return pa.table(columns, names=table.column_names)
+
+
+def _json_lines(batch: pa.RecordBatch) -> pa.Array:
+    """One JSON object text per row, built column by column (no Python loop over rows)."""
     import json
 
-    columns = []
-    for column in table.columns:
-        if pa.types.is_nested(column.type):
-            text = [
-                None if v is None else json.dumps(v, ensure_ascii=False, default=str)
-                for v in column.to_pylist()
-            ]
-            columns.append(pa.array(text, pa.string()))
+    members = [
+        pc.binary_join_element_wise(
+            json.dumps(name, ensure_ascii=False) + ":", pc.fill_null(_json_text(column), "null"), ""
+        )
+        for name, column in zip(batch.schema.names, batch.columns, strict=True)
+    ]
+    return pc.binary_join_element_wise("{", pc.binary_join_element_wise(*members, ","), "}", "")
+
+
+def _json_text(column: pa.Array | pa.ChunkedArray) -> pa.Array:
+    """JSON text of every value, column-wise (null stays null; NaN and infinities: null).
+
+    Maps become objects; lists recurse; other types as the connectors write JSON text.
+    """
+    from dchkit.connectors.arrowutil import to_json_text
+
+    array = to_array(column)
+    kind = array.type
+    if pa.types.is_map(kind) or pa.types.is_list(kind):
+        if pa.types.is_map(kind):
+            keys, items, _ = map_entries(array)
+            values = pc.fill_null(_json_text(items), "null")
+            parts = pc.binary_join_element_wise(_json_text(keys), values, ":")
+            opening, closing = "{", "}"
         else:
-            columns.append(column)
-    return pa.table(columns, names=table.column_names)
+            offsets = np.asarray(pc.fill_null(array.offsets, 0).to_numpy(), dtype=np.int64)
+            flat = array.values.slice(offsets[0], offsets[-1] - offsets[0])
+            parts = pc.fill_null(_json_text(flat), "null")
+            opening, closing = "[", "]"
+        offsets = np.asarray(pc.fill_null(array.offsets, 0).to_numpy(), dtype=np.int64)
+        grouped = pa.ListArray.from_arrays(pa.array(offsets - offsets[0], pa.int32()), parts)
+        text = pc.binary_join_element_wise(opening, pc.binary_join(grouped, ","), closing, "")
+        return pc.if_else(array.is_null(), pa.scalar(None, pa.string()), text)
+    if pa.types.is_floating(kind):
+        finite = pc.fill_null(pc.is_finite(array), False)
+        return pc.if_else(finite, to_json_text(array), pa.scalar(None, pa.string()))
+    return to_json_text(array)

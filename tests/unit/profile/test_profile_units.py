@@ -464,3 +464,44 @@ def test_splits_of_a_resolution_are_audited() -> None:
     log = store.audit.to_pylist()
     assert [r["action"] for r in log] == ["split"]
     assert "cus_a" in log[0]["detail"]
+
+
+def test_json_lines_and_csv_are_written_column_wise_as_json(tmp_path: Path) -> None:
+    table = pa.table(
+        {
+            "s": ["a", 'q"uo\\te\nnl', None, "日本語\t"],
+            "f": [1.5, float("nan"), None, -0.25],
+            "b": [True, False, None, True],
+            "ts": pa.array(
+                [datetime(2024, 6, 30, 1, 2, 3, 456789, tzinfo=UTC), None, None, _day(0)],
+                pa.timestamp("us", tz="UTC"),
+            ),
+            "l": [["x", None], None, [], ['"']],
+            "m": pa.array(
+                [[("email", True), ("sms", None)], None, [], [('k"', False)]],
+                pa.map_(pa.string(), pa.bool_()),
+            ),
+            "lm": pa.array(
+                [[[("a", "1")]], None, [[]], []], pa.list_(pa.map_(pa.string(), pa.string()))
+            ),
+        }
+    ).slice(0)
+    lines = write_table(table, tmp_path / "t.jsonl").read_text(encoding="utf-8").splitlines()
+    rows = [json.loads(line) for line in lines]
+    assert rows[0] == {
+        "s": "a",
+        "f": 1.5,
+        "b": True,
+        "ts": "2024-06-30T01:02:03.456789Z",
+        "l": ["x", None],
+        "m": {"email": True, "sms": None},
+        "lm": [{"a": "1"}],
+    }
+    assert rows[1] == dict.fromkeys(table.column_names) | {"s": 'q"uo\\te\nnl', "b": False}
+    assert (rows[2]["l"], rows[2]["m"], rows[2]["lm"]) == ([], {}, [{}])
+    assert (rows[3]["s"], rows[3]["m"], rows[3]["l"]) == ("日本語\t", {'k"': False}, ['"'])
+    import pyarrow.csv as pacsv
+
+    read = pacsv.read_csv(write_table(table, tmp_path / "t.csv"))
+    assert [json.loads(v) if v else None for v in read["m"].to_pylist()] == [r["m"] for r in rows]
+    assert [json.loads(v) if v else None for v in read["lm"].to_pylist()] == [r["lm"] for r in rows]
