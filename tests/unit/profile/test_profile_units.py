@@ -505,3 +505,16 @@ def test_json_lines_and_csv_are_written_column_wise_as_json(tmp_path: Path) -> N
     read = pacsv.read_csv(write_table(table, tmp_path / "t.csv"))
     assert [json.loads(v) if v else None for v in read["m"].to_pylist()] == [r["m"] for r in rows]
     assert [json.loads(v) if v else None for v in read["lm"].to_pylist()] == [r["lm"] for r in rows]
+
+
+def test_parse_properties_reads_every_row_in_order() -> None:
+    from dchkit.profile.analyses import parse_properties
+
+    events = pa.table({"properties": ['{"a": 1,\n "b": "x"}', None, '{"a": 2, "c": [1]}']})
+    assert parse_properties(events).to_pylist() == [
+        {"a": 1, "b": "x", "c": None},
+        {"a": None, "b": None, "c": None},
+        {"a": 2, "b": None, "c": [1]},
+    ]
+    assert parse_properties(events.slice(2)).to_pylist() == [{"a": 2, "c": [1]}]
+    assert parse_properties(events.slice(0, 0)).num_rows == 0
