@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -18,6 +19,9 @@ from dchkit.errors import SegmentSyntaxError
 
 __all__ = ["parse_rule", "segment_app"]
 
+# Python refuses to convert integers of over 4,300 digits; no rule needs a tenth of that.
+_LONG_NUMBER = re.compile(r"\d{101,}")
+
 segment_app = typer.Typer(help="Segments: rules over traits, golden fields and events.")
 app.add_typer(segment_app, name="segment", no_args_is_help=True)
 
@@ -32,6 +36,12 @@ def parse_rule(text: str) -> str | dict[str, Any]:
         'country == "JP"'
     """
     if not text.lstrip().startswith("{"):
+        long_number = _LONG_NUMBER.search(text)
+        if long_number is not None:
+            msg = f"a number of {len(long_number[0])} digits at column {long_number.start() + 1}"
+            raise SegmentSyntaxError(
+                msg, fix="numbers in rules have at most 100 digits", column=long_number.start() + 1
+            )
         return text
     try:
         tree = json.loads(text)

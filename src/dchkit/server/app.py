@@ -10,13 +10,13 @@ import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 
 from dchkit._version import __version__
 from dchkit.errors import StoreError
 from dchkit.server.auth import KeyRing
 from dchkit.server.middleware import AccessLog, BodyLimit
-from dchkit.server.problems import Problem, install_problem_handlers
+from dchkit.server.problems import Problem, install_problem_handlers, reject_unknown_query
 
 if TYPE_CHECKING:
     from dchkit.hub import Hub
@@ -29,9 +29,14 @@ DEFAULT_MAX_BODY = 8 * 1024 * 1024
 _ERRORS: dict[int | str, dict[str, Any]] = {
     status: {"model": Problem, "content": {"application/problem+json": {}}, "description": text}
     for status, text in (
+        (400, "The body cannot be read as JSON (e.g. not UTF-8); nothing was written."),
         (401, "No API key, or an unknown or revoked one."),
         (403, "The key's scope does not allow this."),
+        (404, "No customer, record or segment has that id or identifier."),
+        (409, "The identifier is shared by several customers (see candidates)."),
+        (413, "The request body is over the size limit; nothing was written."),
         (422, "The request is invalid; nothing was written."),
+        (503, "The hub's store is unavailable."),
     )
 }
 
@@ -59,6 +64,7 @@ def create_app(
             raise StoreError(msg, fix=f"create it with `dchkit init --hub {hub}`")
         hub = Hub(hub)
     api = FastAPI(
+        dependencies=[Depends(reject_unknown_query)],
         title="dchkit",
         version=__version__,
         summary="Customer profiles, timelines, segments and identity resolution over a hub.",

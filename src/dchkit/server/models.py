@@ -9,7 +9,16 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictFloat,
+    StrictInt,
+    model_validator,
+)
 
 from dchkit.schema import CustomerRecord, Event, GoldenRecord, LineageEntry
 
@@ -41,7 +50,20 @@ MAX_ITEMS = 5_000
 Short = Annotated[str, Field(min_length=1, max_length=256)]
 Text = Annotated[str, Field(max_length=4_096)]
 Label = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")]
-Scalar = str | int | float | bool | None
+Scalar = str | StrictInt | StrictFloat | StrictBool | None
+
+
+def _iso_text(value: Any) -> Any:
+    if not isinstance(value, str | datetime | date):
+        msg = "give an ISO 8601 text, e.g. 2024-05-01T10:00:00Z"
+        raise ValueError(msg)  # a number would be read as seconds since 1970
+    return value
+
+
+Timestamp = Annotated[datetime, BeforeValidator(_iso_text)]
+Day = Annotated[date, BeforeValidator(_iso_text)]
+#: A JSON number (not a boolean or a numeric string: the lax coercions are refused).
+Number = Annotated[StrictFloat | StrictInt, Field(allow_inf_nan=False)]
 
 
 class _In(BaseModel):
@@ -60,7 +82,7 @@ class RecordIn(_In):
     emails: list[Text] = Field(default_factory=list, max_length=50)
     phone: Text | None = Field(None, description="One phone number, any format.")
     phones: list[Text] = Field(default_factory=list, max_length=50)
-    birth_date: date | None = None
+    birth_date: Day | None = None
     postcode: Text | None = None
     country: Text | None = None
     region: Text | None = None
@@ -70,9 +92,9 @@ class RecordIn(_In):
     external_ids: dict[Short, Short] = Field(
         default_factory=dict, description="Identifiers by type, e.g. salesforce_contact_id."
     )
-    consent: dict[Short, bool] = Field(default_factory=dict)
+    consent: dict[Short, StrictBool] = Field(default_factory=dict)
     attributes: dict[Short, Text] = Field(default_factory=dict)
-    updated_at: datetime | None = Field(None, description="When the source last changed it.")
+    updated_at: Timestamp | None = Field(None, description="When the source last changed it.")
 
 
 class IngestIn(_In):
@@ -84,7 +106,7 @@ class IngestIn(_In):
         None, max_length=MAX_ITEMS, description="Rows as the source exports them."
     )
     preset: Short | None = Field(None, description="Connector preset of the rows.")
-    resolve: bool = Field(True, description="Resolve the new records now (real time).")
+    resolve: StrictBool = Field(True, description="Resolve the new records now (real time).")
     on_reject: Literal["keep", "fail"] = Field(
         "keep",
         description="keep: write the good rows and report the rejects; "
@@ -130,11 +152,11 @@ class EventIn(_In):
     event_id: Short
     source: Label
     type: Short = Field(description="Event type, e.g. 'Order Completed'.")
-    timestamp: datetime
+    timestamp: Timestamp
     record_id: Short | None = Field(None, description="'{source}:{id}' of its record.")
     identifiers: dict[Short, Short] = Field(default_factory=dict)
     channel: Short | None = None
-    value: float | None = Field(None, allow_inf_nan=False)
+    value: Number | None = None
     currency: Annotated[str, Field(min_length=3, max_length=3)] | None = None
     properties: dict[Short, Any] | None = None
 

@@ -29,7 +29,15 @@ from dchkit.errors import (
     error_classes,
 )
 
-__all__ = ["PROBLEM_JSON", "Problem", "install_problem_handlers", "problem", "status_of"]
+__all__ = [
+    "PROBLEM_JSON",
+    "Problem",
+    "allowed_methods",
+    "install_problem_handlers",
+    "problem",
+    "reject_unknown_query",
+    "status_of",
+]
 
 PROBLEM_JSON = "application/problem+json"
 _DOCUMENTED = frozenset(cls.code for cls in error_classes())
@@ -99,6 +107,48 @@ def _validation_errors(error: RequestValidationError) -> list[dict[str, Any]]:
     ]
 
 
+def reject_unknown_query(request: Request) -> None:
+    """A dependency refusing query parameters the route does not declare.
+
+    A typo such as ``?emial=`` would otherwise be ignored silently.
+
+    Raises:
+        RequestValidationError: an unknown parameter was given.
+    """
+    route = request.scope.get("route")
+    pending = [getattr(route, "dependant", None)]
+    known: set[str] = set()
+    while pending:
+        dependant = pending.pop()
+        if dependant is not None:
+            known |= {p.alias for p in dependant.query_params}
+            pending.extend(dependant.dependencies)
+    unknown = sorted(set(request.query_params) - known)
+    if unknown:
+        raise RequestValidationError(
+            [
+                {
+                    "loc": ("query", name),
+                    "msg": "unknown query parameter",
+                    "type": "extra_forbidden",
+                }
+                for name in unknown
+            ]
+        )
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method some route serves at the request's path (for ``Allow`` on a 405)."""
+    from starlette.routing import Match
+
+    methods: set[str] = set()
+    for route in request.app.router.routes:
+        match, _ = route.matches({**request.scope, "method": "GET"})
+        if match != Match.NONE:
+            methods |= set(getattr(route, "methods", None) or ())
+    return sorted(methods)
+
+
 def install_problem_handlers(app: FastAPI) -> None:
     """Make every error of ``app`` a problem+json response."""
 
@@ -116,13 +166,17 @@ def install_problem_handlers(app: FastAPI) -> None:
             errors=_validation_errors(error),
         )
 
-    async def on_http(_: Request, error: Exception) -> JSONResponse:
+    async def on_http(request: Request, error: Exception) -> JSONResponse:
         assert isinstance(error, HTTPException)
+        headers = dict(error.headers or {})
+        if error.status_code == 405:
+            # Starlette names the methods of the first route at the path only.
+            headers["Allow"] = ", ".join(allowed_methods(request))
         return problem(
             error.status_code,
             str(error.detail),
             code=_HTTP_CODES.get(error.status_code, "http-error"),
-            headers=dict(error.headers or {}),
+            headers=headers,
         )
 
     app.add_exception_handler(DchkitError, on_dchkit)
