@@ -52,18 +52,10 @@ _SCALARS = (
 )  # fmt: skip
 
 
-def _map_columns(
-    column: pa.ChunkedArray | pa.Array, prefix: str, count: int
-) -> dict[str, pa.Array]:
-    keys, items, rows = map_entries(column)
-    found: dict[str, pa.Array] = {}
-    for key in sorted(set(keys.to_pylist())):
-        hit = pc.equal(keys, key)
-        position = pa.array(rows).filter(hit)
-        values = items.filter(hit)
-        index = pc.index_in(pa.array(range(count), pa.int64()), value_set=position)
-        found[f"{prefix}{key}"] = values.take(index)
-    return found
+def _map_columns(column: pa.ChunkedArray | pa.Array, prefix: str) -> dict[str, pa.Array]:
+    """One column per map key, ``{prefix}{key}`` (null where a row has no such key)."""
+    keys, _, _ = map_entries(column)
+    return {f"{prefix}{key}": map_value(column, key) for key in sorted(pc.unique(keys).to_pylist())}
 
 
 def profile_table(
@@ -79,12 +71,11 @@ def profile_table(
         traits: Join the store's computed traits (when it has any).
     """
     golden = store.golden
-    n = golden.num_rows
     columns: dict[str, pa.Array] = {name: to_array(golden.column(name)) for name in _SCALARS}
     for name in _LIST_FIELDS:
         columns[name] = pc.binary_join(golden.column(name), "; ")
-    columns.update(_map_columns(golden.column("consent"), "consent_", n))
-    columns.update(_map_columns(golden.column("external_ids"), "external_id_", n))
+    columns.update(_map_columns(golden.column("consent"), "consent_"))
+    columns.update(_map_columns(golden.column("external_ids"), "external_id_"))
     if traits and store.traits is not None:
         for name in store.traits.column_names[1:]:
             columns[name] = to_array(store.traits.column(name))
