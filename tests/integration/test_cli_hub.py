@@ -310,3 +310,39 @@ def test_the_hub_comes_from_the_environment(hub: Path, monkeypatch):
     assert opened["created"] is False
     assert opened["records"] > 0
     assert opened["region"] == "US"
+
+
+def test_keys_are_shown_once_and_stored_hashed(hub: Path):
+    from dchkit import Hub
+    from dchkit.server.keys import verify_key
+
+    created = run_json("keys", "create", "--scope", "write", "--name", "shop", hub=hub)
+    assert created["key"].startswith("dch_")
+    assert created["scope"] == "write"
+    listed = run_json("keys", "list", hub=hub)
+    assert [k["key_id"] for k in listed] == [created["key_id"]]
+    assert created["key"] not in json.dumps(listed)
+    assert created["key"] not in run("keys", "list", hub=hub).stdout
+    with Hub(hub) as opened:
+        assert opened.store.get_meta("server.api_keys").count(created["key"]) == 0
+        assert verify_key(opened, created["key"]).name == "shop"
+    revoked = run_json("keys", "revoke", created["key_id"], hub=hub)
+    assert revoked["revoked_at"]
+    with Hub(hub) as opened:
+        assert verify_key(opened, created["key"]) is None
+    run("keys", "create", "--scope", "root", hub=hub, code=2)
+    run("keys", "revoke", "nosuchkey", hub=hub, code=1)
+
+
+def test_serve_runs_uvicorn_without_its_access_log(hub: Path, monkeypatch):
+    pytest.importorskip("uvicorn")
+    seen = {}
+
+    def fake_run(app, **options):
+        seen["app"], seen["options"] = app, options
+
+    monkeypatch.setattr("uvicorn.run", fake_run)
+    run("serve", "--port", "8123", "--host", "127.0.0.1", hub=hub)
+    assert seen["options"]["port"] == 8123
+    assert seen["options"]["access_log"] is False
+    assert "/v1/customers/{customer_id}" in seen["app"].openapi()["paths"]
