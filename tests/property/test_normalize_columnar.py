@@ -372,3 +372,45 @@ def test_katakana_column_equals_scalar(values: list[str | None]) -> None:
     from dchkit.normalize.kana import _clean_katakana, katakana_column
 
     assert katakana_column(values).to_pylist() == [_clean_katakana(v) for v in values]
+
+
+# ------------------------------------------------------------------------- dates
+iso_like = st.one_of(
+    st.builds(
+        lambda y, m, d: f"{y:04d}-{m:02d}-{d:02d}",
+        st.integers(0, 9999),
+        st.integers(0, 13),
+        st.integers(0, 32),
+    ),
+    st.from_regex(r"[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}( |T10:00)?", fullmatch=True),
+    st.sampled_from(["昭和63年7月10日", "R2.4.1", "10/07/1988", "", " ", "１９８８-０７-１０"]),
+    st.none(),
+)
+
+
+@settings(max_examples=500)
+@given(st.lists(iso_like, max_size=12), st.booleans())
+@example(["1988-07-10", "2023-02-29", "2024-02-29", "1799-12-31", "2201-01-01"], False)
+def test_parse_date_column_equals_scalar(values: list[str | None], day_first: bool) -> None:
+    from datetime import date
+
+    from dchkit.normalize import parse_date, parse_date_column
+
+    for earliest, latest in (
+        (date(1800, 1, 1), date(2200, 12, 31)),
+        (date(1, 1, 1), date(9999, 12, 31)),
+    ):
+        columns = parse_date_column(values, day_first=day_first, earliest=earliest, latest=latest)
+        got = list(
+            zip(
+                columns.date.to_pylist(),
+                columns.valid.to_pylist(),
+                columns.reason.to_pylist(),
+                strict=True,
+            )
+        )
+        want = []
+        for value in values:
+            result = parse_date(value, day_first=day_first, earliest=earliest, latest=latest)
+            want.append((result.date, result.valid, result.reason))
+        assert got == want

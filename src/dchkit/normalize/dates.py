@@ -34,11 +34,13 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from dchkit.errors import ConfigError
 from dchkit.normalize._args import require_text
-from dchkit.normalize._vector import map_distinct_fields
+from dchkit.normalize._vector import as_string_array, map_rest_fields
 from dchkit.normalize.numerals import KANJI_DIGITS, kanji_to_int
 from dchkit.normalize.text import clean_text
 
@@ -235,12 +237,52 @@ def parse_date_column(
     earliest: date = DEFAULT_EARLIEST,
     latest: date = DEFAULT_LATEST,
 ) -> DateColumns:
-    """Column form of :func:`parse_date`, computed once per distinct value."""
+    """Column form of :func:`parse_date`, computed once per distinct value.
+
+    ISO dates (``1988-07-10``) are parsed by Arrow compute over the whole column (and
+    checked by writing them back); the others once per distinct value.
+
+    Examples:
+        >>> parse_date_column(["1988-07-10", "昭和63年7月10日", "2023-02-30"]).date.to_pylist()
+        [datetime.date(1988, 7, 10), datetime.date(1988, 7, 10), None]
+    """
     _check_range(earliest, latest)
-    arrays = map_distinct_fields(
-        values,
+    array = as_string_array(values, what="parse_date_column")
+    rows, parsed = _iso_dates(array, earliest, latest)
+    known = {
+        "date": parsed,
+        "valid": pa.array(np.ones(len(rows), dtype=bool)),
+        "reason": pa.nulls(len(rows), pa.string()),
+    }
+    arrays = map_rest_fields(
+        array,
+        rows,
+        known,
         lambda v: _parse(v, bool(day_first), earliest, latest),
         [("date", pa.date32()), ("valid", pa.bool_()), ("reason", pa.string())],
         what="parse_date_column",
     )
     return DateColumns(**arrays)
+
+
+def _iso_dates(values: pa.Array, earliest: date, latest: date) -> tuple[np.ndarray, pa.Array]:
+    """Rows holding a valid, in-range ``YYYY-MM-DD`` date, and those dates.
+
+    For such text the scalar path reads year, month and day with ``_YMD`` and nothing else
+    applies; Arrow's parse is accepted only where writing the date back gives the text.
+    """
+    iso = pc.fill_null(pc.match_substring_regex(values, _ISO_DATE), False)
+    candidates = np.flatnonzero(iso.to_numpy(zero_copy_only=False))
+    text = values.take(pa.array(candidates, pa.int64()))
+    stamps = pc.strptime(text, format="%Y-%m-%d", unit="s", error_is_null=True)
+    dates = stamps.cast(pa.date32())
+    same = pc.equal(pc.strftime(stamps, format="%Y-%m-%d"), text)
+    inside = pc.and_(
+        pc.greater_equal(dates, pa.scalar(earliest, pa.date32())),
+        pc.less_equal(dates, pa.scalar(latest, pa.date32())),
+    )
+    keep = pc.fill_null(pc.and_(same, inside), False)
+    return candidates[keep.to_numpy(zero_copy_only=False)], dates.filter(keep)
+
+
+_ISO_DATE = "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
