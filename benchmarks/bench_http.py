@@ -128,6 +128,7 @@ def main(argv: list[str] | None = None) -> dict[str, dict[str, float]]:
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--workers", type=int, default=1, help="Server processes.")
     args = parser.parse_args(argv)
     if shutil.which("wrk") is None:
         sys.exit("wrk is not installed: apt-get install wrk")
@@ -165,6 +166,8 @@ def main(argv: list[str] | None = None) -> dict[str, dict[str, float]]:
                 str(port),
                 "--log-level",
                 "warning",
+                "--workers",
+                str(args.workers),
             ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
@@ -192,13 +195,14 @@ def main(argv: list[str] | None = None) -> dict[str, dict[str, float]]:
                     f"{scenario:>11}: {results[scenario]['rps']:8.0f} req/s  "
                     f"p50 {results[scenario]['p50']:6.2f} ms  p90 {results[scenario]['p90']:6.2f} ms  "
                     f"p99 {results[scenario]['p99']:6.2f} ms  non-2xx {results[scenario]['non_2xx']:.0f}  "
-                    f"(median of {args.repeat} x {args.duration}s, {args.connections} connections)"
+                    f"(median of {args.repeat} x {args.duration}s, {args.connections} connections, "
+                    f"{args.workers} server process(es))"
                 )
         finally:
             server.terminate()
             server.wait(timeout=30)
     print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
-    print(json.dumps({"customers": args.customers, **results}))
+    print(json.dumps({"customers": args.customers, "workers": args.workers, **results}))
     return results
 
 

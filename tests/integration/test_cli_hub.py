@@ -346,3 +346,22 @@ def test_serve_runs_uvicorn_without_its_access_log(hub: Path, monkeypatch):
     assert seen["options"]["port"] == 8123
     assert seen["options"]["access_log"] is False
     assert "/v1/customers/{customer_id}" in seen["app"].openapi()["paths"]
+
+
+def test_serve_with_workers_builds_each_app_from_the_environment(hub: Path, monkeypatch):
+    pytest.importorskip("uvicorn")
+    from dchkit.errors import StoreError
+    from dchkit.server.app import HUB_ENV, app_from_environment
+
+    seen = {}
+    monkeypatch.setattr("uvicorn.run", lambda app, **options: seen.update(app=app, **options))
+    monkeypatch.delenv(HUB_ENV, raising=False)
+    with pytest.raises(StoreError, match=HUB_ENV):
+        app_from_environment()
+    run("serve", "--workers", "2", "--max-body", "4096", hub=hub)
+    assert seen["app"] == "dchkit.server.app:app_from_environment"
+    assert seen["factory"] is True
+    assert seen["workers"] == 2
+    assert "/v1/changes" in app_from_environment().openapi()["paths"]
+    monkeypatch.delenv(HUB_ENV)
+    run("serve", "--workers", "2", hub=hub.parent / "absent.db", code=2)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated, Any
@@ -92,18 +93,37 @@ def serve(
         int, typer.Option(min=1024, help="Largest request body in bytes (413 above).")
     ] = 8 * 1024 * 1024,
     log_level: Annotated[str, typer.Option(help="debug, info, warning or error.")] = "info",
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1, max=64, help="Processes (each opens the hub; SQLite serializes writes)."
+        ),
+    ] = 1,
 ) -> None:
     """Serve the hub's HTTP API (OpenAPI at /docs); needs the ``server`` extra."""
     try:
         import uvicorn
 
-        from dchkit.server.app import create_app
+        from dchkit.server.app import HUB_ENV, MAX_BODY_ENV, create_app
     except ImportError as error:
         msg = f"the HTTP server needs FastAPI and uvicorn ({error.name} is missing)"
         raise ConnectorDependencyError(msg, fix="pip install 'dchkit[server]'") from error
+    logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(name)s %(message)s")
+    # uvicorn's own access log prints paths with their query strings (e-mail addresses,
+    # phone numbers): dchkit.server.access logs route templates instead.
+    options: dict[str, Any] = {
+        "host": host,
+        "port": port,
+        "access_log": False,
+        "log_level": log_level,
+    }
+    if workers > 1:
+        with open_hub(hub):
+            pass  # fail here, not in every worker, when there is no hub
+        os.environ[HUB_ENV], os.environ[MAX_BODY_ENV] = str(hub.resolve()), str(max_body)
+        uvicorn.run(
+            "dchkit.server.app:app_from_environment", factory=True, workers=workers, **options
+        )
+        return
     with open_hub(hub) as opened:
-        api = create_app(opened, max_body=max_body)
-        logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(name)s %(message)s")
-        # uvicorn's own access log prints paths with their query strings (e-mail
-        # addresses, phone numbers): dchkit.server.access logs route templates instead.
-        uvicorn.run(api, host=host, port=port, access_log=False, log_level=log_level)
+        uvicorn.run(create_app(opened, max_body=max_body), **options)

@@ -6,6 +6,7 @@ must); writes take one lock, so ingests, feedback and erasures apply one at a ti
 
 from __future__ import annotations
 
+import os
 import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -21,7 +22,11 @@ from dchkit.server.problems import Problem, install_problem_handlers, reject_unk
 if TYPE_CHECKING:
     from dchkit.hub import Hub
 
-__all__ = ["DEFAULT_MAX_BODY", "create_app"]
+__all__ = ["DEFAULT_MAX_BODY", "HUB_ENV", "MAX_BODY_ENV", "app_from_environment", "create_app"]
+
+#: Environment variables :func:`app_from_environment` reads (set by ``dchkit serve``).
+HUB_ENV = "DCHKIT_SERVER_HUB"
+MAX_BODY_ENV = "DCHKIT_SERVER_MAX_BODY"
 
 #: Largest request body accepted by default (bytes).
 DEFAULT_MAX_BODY = 8 * 1024 * 1024
@@ -85,3 +90,16 @@ def create_app(
     api.add_middleware(BodyLimit, limit=max_body)
     api.add_middleware(AccessLog)  # added last: outermost, so it logs refused bodies too
     return api
+
+
+def app_from_environment() -> FastAPI:
+    """The app of the hub named by ``$DCHKIT_SERVER_HUB`` (a factory for uvicorn workers).
+
+    Raises:
+        StoreError: the variable is unset, or names no hub file.
+    """
+    path = os.environ.get(HUB_ENV)
+    if not path:
+        msg = f"{HUB_ENV} is not set"
+        raise StoreError(msg, fix="run `dchkit serve --hub customers.db`, which sets it")
+    return create_app(path, max_body=int(os.environ.get(MAX_BODY_ENV, DEFAULT_MAX_BODY)))
