@@ -316,14 +316,14 @@ def test_every_character_the_clean_text_fast_path_keeps_is_clean() -> None:
 
 
 text_values = st.text(
-    alphabet="aZ09 .-ｱｶﾞ山田ヤマダひろみー・\u3000\t\u200b\u00a0é\u0301か\u3099Ⅳ㈱ＡＢ",
+    alphabet="aZ09 .-ｱｶﾞ山田ヤマダひろみー・\u3000\t\n\r\x0b\x1c\u200b\u00a0é\u0301か\u3099Ⅳ㈱ＡＢ",
     max_size=10,
 )
 
 
 @settings(max_examples=500)
 @given(st.lists(st.one_of(text_values, st.none()), min_size=0, max_size=10))
-@example(["山田 太郎", "山田  太郎", " 山田", "か\u3099", "ｶﾞ"])
+@example(["山田 太郎", "山田  太郎", " 山田", "か\u3099", "ｶﾞ", "錦9\n ハイツ\u3000", "\n"])
 def test_clean_text_column_equals_scalar(values: list[str | None]) -> None:
     from dchkit.normalize import clean_text, clean_text_column
 

@@ -24,6 +24,7 @@ import re
 import unicodedata
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -86,19 +87,44 @@ _ALREADY_CLEAN = f"^{_CLEAN_CHAR}+(?: {_CLEAN_CHAR}+)*$"
 
 
 def clean_text_column(values: Any) -> pa.Array:
-    """Column form of :func:`clean_text` (one call per distinct value).
+    r"""Column form of :func:`clean_text` (one call per distinct value).
 
     Values that are already clean (common words and scripts, single spaces) are recognized
-    by Arrow compute and kept as they are; only the others are cleaned in Python.
+    by Arrow compute and kept as they are, those that only need their spaces collapsed
+    (line breaks, U+3000) are collapsed there; only the others are cleaned in Python.
 
     Examples:
-        >>> clean_text_column(["山田 太郎", "ＡＢＣ", "  ", None]).to_pylist()
-        ['山田 太郎', 'ABC', None, None]
+        >>> clean_text_column(["山田 太郎", "錦9-5-7\nハイツ", "ＡＢＣ", "  ", None]).to_pylist()
+        ['山田 太郎', '錦9-5-7 ハイツ', 'ABC', None, None]
     """
     array = as_string_array(values, what="clean_text_column")
     clean = pc.fill_null(pc.match_substring_regex(array, _ALREADY_CLEAN), False)
     if pc.all(clean).as_py():
         return array
+    result = array
+    # The same words with other spacing (line breaks, tabs, U+3000, runs, around): cleaning
+    # only collapses the spaces (NFKC turns U+3000 into a space).
+    spaced = pc.and_(pc.invert(clean), pc.match_substring_regex(array, _SPACED))
+    positions = np.flatnonzero(pc.fill_null(spaced, False).to_numpy(zero_copy_only=False))
+    if len(positions):
+        collapsed = pc.utf8_trim(
+            pc.replace_substring_regex(
+                array.take(pa.array(positions, pa.int64())), _SPACE_RUN, " "
+            ),
+            " ",
+        )
+        ok = pc.fill_null(pc.match_substring_regex(collapsed, _ALREADY_CLEAN), False)
+        done_np = np.zeros(len(array), dtype=bool)
+        done_np[positions[ok.to_numpy(zero_copy_only=False)]] = True
+        if done_np.any():
+            done = pa.array(done_np)
+            result = pc.replace_with_mask(array, done, collapsed.filter(ok))
+            clean = pc.or_(clean, done)
     slow = pc.invert(clean)
-    done = map_distinct(array.filter(slow), clean_text, pa.string(), what="clean_text_column")
-    return pc.replace_with_mask(array, slow, done)
+    rest = map_distinct(array.filter(slow), clean_text, pa.string(), what="clean_text_column")
+    return pc.replace_with_mask(result, slow, rest)
+
+
+_SPACE_CHARS = "\\t\\n\\r \\x{3000}"
+_SPACED = f"^(?:{_CLEAN_CHAR}|[{_SPACE_CHARS}])*$"
+_SPACE_RUN = f"[{_SPACE_CHARS}]+"
