@@ -206,8 +206,14 @@ class ProfileStore:
         self._records_by, self._record_offsets = _grouped(self.records, record_cix, n)
         lineage_cix = _fill(pc.index_in(self.lineage.column("customer_id"), value_set=golden_ids))
         self._lineage_by, self._lineage_offsets = _grouped(self.lineage, lineage_cix, n)
-        self._build_identifiers(record_cix)
-        self._build_events(record_cix, n)
+        self._indexed = False  # identifiers and events: on first use (see _index)
+
+    def _index(self) -> None:
+        """Index identifiers and events, once: a profile by customer id needs neither."""
+        if not self._indexed:
+            self._build_identifiers(self._record_cix)
+            self._build_events(self._record_cix, len(self._customer_ids))
+            self._indexed = True
 
     def _build_identifiers(self, record_cix: IntArray) -> None:
         keys, rows = identifier_keys(self.records)
@@ -259,7 +265,7 @@ class ProfileStore:
             first[1:] = rows_u[1:] != rows_u[:-1]
             cix[rows_u[first]] = owner_u[first]
         attributed = cix >= 0
-        self.unattributed = (
+        self._unattributed = (
             events.slice(0, 0) if attributed.all() else events.filter(pa.array(~attributed))
         )
         self._events = EventIndex(events, cix, n)
@@ -275,6 +281,12 @@ class ProfileStore:
         )
 
     @property
+    def unattributed(self) -> pa.Table:
+        """Events that match no customer (by record id or identifier)."""
+        self._index()
+        return self._unattributed
+
+    @property
     def customer_ids(self) -> pa.Array:
         """Every customer id, in the golden table's order (the row order of bulk results)."""
         return self._customer_ids
@@ -282,11 +294,13 @@ class ProfileStore:
     @property
     def customer_events(self) -> pa.Table:
         """Attributed events grouped by customer in time order, with a ``customer_id`` column."""
-        owners = self._customer_ids.take(pa.array(self._events.rows))
-        return self._events.table().add_column(0, "customer_id", owners)
+        index = self.event_index
+        owners = self._customer_ids.take(pa.array(index.rows))
+        return index.table().add_column(0, "customer_id", owners)
 
     def stats(self) -> dict[str, int]:
         """Counts of customers, records, events, attributed and unattributed events."""
+        self._index()
         return {
             "customers": len(self),
             "records": self.records.num_rows,
@@ -351,6 +365,7 @@ class ProfileStore:
             except ProfileNotFoundError:
                 return ()
         key = self.key_of(**identifier)
+        self._index()
         built_keys, built_cix, built_ambiguous = self._built_keys
         if self._key_index is None:
             self._key_index = dict(zip(built_keys.to_pylist(), built_cix.tolist(), strict=True))
@@ -452,17 +467,20 @@ class ProfileStore:
 
     def events_of(self, row: int) -> tuple[pa.Table, IntArray]:
         """The events of the customer at ``row`` in time order, and their timestamps (µs)."""
-        start, stop = self._events.span(row)
-        return self._events.take(np.arange(start, stop)), self._events.micros[start:stop]
+        index = self.event_index
+        start, stop = index.span(row)
+        return index.take(np.arange(start, stop)), index.micros[start:stop]
 
     @property
     def event_index(self) -> EventIndex:
         """Attributed events grouped by customer in ``(timestamp, event_id)`` order."""
+        self._index()
         return self._events
 
     def event_arrays(self) -> tuple[pa.Table, IntArray, IntArray]:
         """Attributed events sorted by customer row then time, their rows and µs timestamps."""
-        return self._events.table(), self._events.rows, self._events.micros
+        index = self.event_index
+        return index.table(), index.rows, index.micros
 
     def on_forget(self, listener: Callable[[str], None]) -> None:
         """Call ``listener(customer_id)`` whenever a customer is erased (segments use it)."""
@@ -482,6 +500,7 @@ class ProfileStore:
         """
         target = self.customer_id_of(customer_id, **identifier)
         row = self.row(target)
+        self._index()
         records = self.records_of(row)
         events, _ = self.events_of(row)
         keys, _ = identifier_keys(records)
@@ -555,7 +574,7 @@ class ProfileStore:
         self._events = self._events.without(self.events, event_kept, row)
         attributed = np.zeros(self.events.num_rows, dtype=bool)
         attributed[self._events.order] = True
-        self.unattributed = (
+        self._unattributed = (
             self.events.slice(0, 0)
             if attributed.all()
             else self.events.filter(pa.array(~attributed))
@@ -586,6 +605,7 @@ class ProfileStore:
 
     def tables(self) -> dict[str, pa.Table]:
         """Every table the store holds, by name (what a persistent store saves)."""
+        self._index()
         found = {
             "records": self.records,
             "events": self.events,
