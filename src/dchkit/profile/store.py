@@ -1,7 +1,8 @@
 """``ProfileStore``: the in-memory profile layer over plain Arrow tables, indexed once.
 
 The store takes the tables a resolution produces — ``records``, ``clusters``, ``golden``,
-``lineage``, the merged-id ``aliases`` — plus the timeline ``events``, and builds, once:
+``lineage``, the merged-id ``aliases`` — plus the timeline ``events``, and builds, once
+(the identifier and event indexes on first use):
 
 - an identifier index (``email=…``, ``phone=…``, ``{type}=…`` for every external id,
   ``record_id=…``) to a customer; a value shared by several customers (a family e-mail)
