@@ -105,13 +105,15 @@ end
 
 def run_wrk(url: str, script: Path, duration: int, connections: int) -> dict[str, float]:
     """One wrk run: requests/s and latency percentiles in ms."""
-    out = subprocess.run(
+    done = subprocess.run(
         ["wrk", "-t1", f"-c{connections}", f"-d{duration}s", "--latency", "-s", str(script), url],
         capture_output=True,
         text=True,
-        check=True,
         timeout=duration + 60,
-    ).stdout
+    )
+    if done.returncode:
+        raise SystemExit(f"wrk failed: {done.stderr or done.stdout}")
+    out = done.stdout
     found = {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out)[1])}  # type: ignore[index]
     for label, key in (("50%", "p50"), ("90%", "p90"), ("99%", "p99")):
         value, unit = re.search(rf"\s{label}\s+([\d.]+)(us|ms|s)", out).groups()  # type: ignore[union-attr]
@@ -173,12 +175,15 @@ def main(argv: list[str] | None = None) -> dict[str, dict[str, float]]:
             stderr=subprocess.PIPE,
         )
         try:
-            for _ in range(200):
+            deadline = time.monotonic() + 120
+            while True:
                 try:
                     urllib.request.urlopen(f"{url}/v1/health", timeout=1).read()
                     break
                 except OSError:
-                    time.sleep(0.1)
+                    if time.monotonic() > deadline or server.poll() is not None:
+                        raise SystemExit("the server did not come up") from None
+                    time.sleep(0.2)
             results: dict[str, dict[str, float]] = {}
             for scenario in ("lookup", "lookup_lean", "get"):
                 script = work / f"{scenario}.lua"

@@ -152,6 +152,16 @@ def test_profile_by_id_and_by_every_identifier(client, hub, keys):
     assert problem_of(client.get("/v1/customers", headers=keys["read"]), 422)
     traits = client.get(f"/v1/customers/{cid}/traits", headers=keys["read"]).json()
     assert traits == profile["traits"]
+    lean = client.get(f"/v1/customers/{cid}", params={"traits": "false"}, headers=keys["read"])
+    assert lean.json()["traits"] == {}
+    assert lean.json()["golden"] == profile["golden"]
+    typo = client.get("/v1/customers", params={"emial": email}, headers=keys["read"])
+    assert problem_of(typo, 422)["errors"] == [
+        {"loc": ["query", "emial"], "msg": "unknown query parameter", "type": "extra_forbidden"}
+    ]
+    not_allowed = client.put(f"/v1/customers/{cid}", headers=keys["admin"])
+    assert problem_of(not_allowed, 405)
+    assert not_allowed.headers["allow"] == "DELETE, GET"
 
 
 def test_timeline_pages_follow_the_cursor(client, hub, keys):

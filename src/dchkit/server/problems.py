@@ -9,6 +9,7 @@ input 422, store trouble 503.
 
 from __future__ import annotations
 
+import re
 from http import HTTPStatus
 from typing import Any
 
@@ -138,15 +139,16 @@ def reject_unknown_query(request: Request) -> None:
 
 
 def allowed_methods(request: Request) -> list[str]:
-    """Every method some route serves at the request's path (for ``Allow`` on a 405)."""
-    from starlette.routing import Match
-
+    """The methods the OpenAPI document lists at the request's path (``Allow`` of a 405)."""
     methods: set[str] = set()
-    for route in request.app.router.routes:
-        match, _ = route.matches({**request.scope, "method": "GET"})
-        if match != Match.NONE:
-            methods |= set(getattr(route, "methods", None) or ())
+    for template, operations in request.app.openapi()["paths"].items():
+        pattern = re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(template))
+        if re.fullmatch(pattern, request.url.path):
+            methods |= {m.upper() for m in operations if m in _METHODS}
     return sorted(methods)
+
+
+_METHODS = frozenset({"get", "put", "post", "delete", "patch", "head", "options"})
 
 
 def install_problem_handlers(app: FastAPI) -> None:
