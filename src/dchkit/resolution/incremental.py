@@ -437,35 +437,36 @@ class IncrementalResolver:
             pa.concat_arrays([kept_keys.key, new_keys.key]),
         )
         old_keys = self._stored_keys(neighbourhood, old, old_features)
-        pairs, hard = self._pairs(keys, features.num_rows, lookup, new_keys, old_keys)
-        clock("blocking")
-
+        blocks = _Blocks(self, keys, new_keys, old_keys, lookup, features.num_rows)
         previous = neighbourhood.clusters
         if previous.num_rows < stored.num_rows:
             msg = f"the lookup gave {stored.num_rows} records but {previous.num_rows} customer ids"
             raise ResolveError(msg, fix="give every neighbourhood record its customer id")
         is_new = np.zeros(order.size, dtype=bool)
         is_new[position[kept.num_rows :]] = True
-        involving = is_new[pairs[:, 0]] | is_new[pairs[:, 1]]
-        if records.num_rows <= _SMALL or involving.all():
+        if records.num_rows <= _SMALL:
+            pairs, hard = blocks.pairs(np.ones(keys.rows.size, dtype=bool))
+            clock("blocking")
             weights = self._scored(features, pairs, tf_changes)
         else:
-            # Score the new records' pairs first; re-cluster only the customers they link to
-            # (and changed records' old customers): the others are left as they are.
-            first = pairs[involving]
+            # Block and score the new records' pairs first; re-cluster only the customers
+            # they link to (and changed records' old customers): the others stay as they are.
+            first, first_hard = blocks.pairs(blocks.touching(is_new[keys.rows]))
+            first = first[is_new[first[:, 0]] | is_new[first[:, 1]]]
+            first_hard = first_hard[is_new[first_hard[:, 0]] | is_new[first_hard[:, 1]]]
+            clock("blocking")
             first_weights = self._scored(features, first, tf_changes)
             linked = first[_probability(first_weights) >= self.config.threshold]
             keep = self._affected(
-                record_ids, previous, is_new, np.concatenate([linked, hard]), neighbourhood
+                record_ids, previous, is_new, np.concatenate([linked, first_hard]), neighbourhood
             )
+            rest, hard = blocks.pairs(keep[keys.rows])
+            rest = rest[~(is_new[rest[:, 0]] | is_new[rest[:, 1]])]
             first_kept = keep[first[:, 0]] & keep[first[:, 1]]
-            rest = pairs[~involving]
-            rest = rest[keep[rest[:, 0]] & keep[rest[:, 1]]]
             pairs = np.concatenate([first[first_kept], rest])
             weights = np.concatenate(
                 [first_weights[first_kept], self._scored(features, rest, tf_changes)]
             )
-            hard = hard[keep[hard[:, 0]] & keep[hard[:, 1]]]
             index = np.cumsum(keep) - 1
             pairs, hard = index[pairs], index[hard]
             rows = pa.array(np.flatnonzero(keep))
@@ -580,51 +581,6 @@ class IncrementalResolver:
             stored.column("key").filter(known).combine_chunks(),
         )
 
-    def _pairs(
-        self, keys: _Keys, n: int, lookup: CandidateLookup, new_keys: _Keys, old_keys: _Keys
-    ) -> tuple[IndexArray, IndexArray]:
-        """Blocked pairs and hard-link pairs among the set, hub keys skipped.
-
-        A key is a hub value when more records than its rule's ``max_block_size`` hold it
-        in the whole hub: the stored count, minus replaced versions, plus new records.
-        """
-        empty = np.zeros((0, 2), dtype=np.int64)
-        if keys.rows.size == 0:
-            return empty, empty
-        encoded = pc.dictionary_encode(pa.concat_arrays([keys.key, new_keys.key, old_keys.key]))
-        code = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
-        width = max(len(encoded.dictionary), 1)
-        split = np.cumsum([keys.rows.size, new_keys.rows.size])
-        group_ids = [
-            rule * width + part
-            for rule, part in zip(
-                (keys.rule, new_keys.rule, old_keys.rule), np.split(code, split), strict=True
-            )
-        ]
-        groups, group, local = np.unique(group_ids[0], return_inverse=True, return_counts=True)
-        group = group.reshape(-1)
-        rules = groups // width
-        # only keys that two records of the set share and that are not hubs already here
-        ask = np.flatnonzero((local >= 2) & (local <= self._caps[rules]))
-        query = pa.table(
-            {
-                "rule": self._label_array.take(pa.array(rules[ask])),
-                "key": encoded.dictionary.take(pa.array(groups[ask] % width)),
-            }
-        )
-        count = np.full(groups.size, _NO_LIMIT, dtype=np.int64)
-        count[ask] = _counts(lookup.key_counts(query), ask.size)
-        count[ask] += _holders(groups[ask], group_ids[1]) - _holders(groups[ask], group_ids[2])
-        usable = (count <= self._caps[rules])[group]
-        link = keys.rule == len(self.rules) - 1
-
-        def pairs_of(mask: npt.NDArray[np.bool_]) -> IndexArray:
-            left, right, _ = _pairs_within_groups(keys.rows[mask], group[mask], _NO_LIMIT)
-            unique = np.unique(left * n + right)
-            return np.column_stack([unique // n, unique % n]).astype(np.int64)
-
-        return pairs_of(usable & ~link), pairs_of(usable & link)
-
     def _scored(self, features: pa.Table, pairs: IndexArray, tf_changes: pa.Table) -> FloatArray:
         """Compare and weigh pairs."""
         levels = compare_pairs(features, pairs, self.config.comparisons)
@@ -714,6 +670,75 @@ class IncrementalResolver:
             max_size=config.max_cluster_size,
         )
         return result.labels, result.unresolved
+
+
+class _Blocks:
+    """The blocks of a set of records: which keys are hub values, and pairs within blocks.
+
+    A key is a hub value when more records than its rule's ``max_block_size`` hold it in
+    the whole hub: the stored count (asked from the lookup once per key, and only for keys
+    two records of the set share), minus replaced versions, plus new records.
+    """
+
+    def __init__(
+        self,
+        engine: IncrementalResolver,
+        keys: _Keys,
+        new_keys: _Keys,
+        old_keys: _Keys,
+        lookup: CandidateLookup,
+        n: int,
+    ) -> None:
+        self.keys, self.lookup, self.n = keys, lookup, n
+        self.labels, self.caps = engine._label_array, engine._caps
+        self.link_rule = len(engine.rules) - 1
+        encoded = pc.dictionary_encode(pa.concat_arrays([keys.key, new_keys.key, old_keys.key]))
+        self.dictionary = encoded.dictionary
+        code = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+        self.width = max(len(self.dictionary), 1)
+        split = np.cumsum([keys.rows.size, new_keys.rows.size])
+        ids = [
+            rule * self.width + part
+            for rule, part in zip(
+                (keys.rule, new_keys.rule, old_keys.rule), np.split(code, split), strict=True
+            )
+        ]
+        self.groups, group = np.unique(ids[0], return_inverse=True)
+        self.group = group.reshape(-1)
+        self.rules = self.groups // self.width
+        self.change = _holders(self.groups, ids[1]) - _holders(self.groups, ids[2])
+        self.count = np.full(self.groups.size, -1, dtype=np.int64)  # -1: not asked yet
+
+    def touching(self, entries: npt.NDArray[np.bool_]) -> npt.NDArray[np.bool_]:
+        """Entries of the blocks that hold one of the given entries."""
+        hit = np.zeros(self.groups.size, dtype=bool)
+        hit[self.group[entries]] = True
+        touched: npt.NDArray[np.bool_] = hit[self.group]
+        return touched
+
+    def pairs(self, entries: npt.NDArray[np.bool_]) -> tuple[IndexArray, IndexArray]:
+        """Blocked pairs and hard-link pairs among the records of the given entries."""
+        local = np.bincount(self.group[entries], minlength=self.groups.size)
+        shared = (local >= 2) & (local <= self.caps[self.rules])
+        ask = np.flatnonzero(shared & (self.count < 0))
+        if ask.size:
+            query = pa.table(
+                {
+                    "rule": self.labels.take(pa.array(self.rules[ask])),
+                    "key": self.dictionary.take(pa.array(self.groups[ask] % self.width)),
+                }
+            )
+            self.count[ask] = _counts(self.lookup.key_counts(query), ask.size) + self.change[ask]
+        usable_group = shared & (self.count <= self.caps[self.rules])
+        usable = entries & usable_group[self.group]
+        link = self.keys.rule == self.link_rule
+        return self._within(usable & ~link), self._within(usable & link)
+
+    def _within(self, mask: npt.NDArray[np.bool_]) -> IndexArray:
+        n = self.n
+        left, right, _ = _pairs_within_groups(self.keys.rows[mask], self.group[mask], _NO_LIMIT)
+        unique = np.unique(left * n + right)
+        return np.column_stack([unique // n, unique % n]).astype(np.int64)
 
 
 class _Clock:
