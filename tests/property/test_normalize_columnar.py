@@ -414,3 +414,18 @@ def test_parse_date_column_equals_scalar(values: list[str | None], day_first: bo
             result = parse_date(value, day_first=day_first, earliest=earliest, latest=latest)
             want.append((result.date, result.valid, result.reason))
         assert got == want
+
+
+@pytest.mark.parametrize("length", [9, 10])
+def test_jp_line_type_by_prefix_and_length_equals_phonenumbers(length: int) -> None:
+    # Every 4-digit start of a 9- or 10-digit JP national number, two tails each; the
+    # cache (by deciding prefix and length) is cleared first so tails share its entries.
+    from phonenumbers import PhoneNumber
+
+    from dchkit.normalize import _phone_types as phone_types
+
+    phone_types._cache.clear()
+    for start in range(1000, 10000):
+        for tail in ("000000", "987654"):
+            number = PhoneNumber(country_code=81, national_number=int(f"{start}{tail}"[:length]))
+            assert phone_types.number_type(number) == phonenumbers.number_type(number), number
