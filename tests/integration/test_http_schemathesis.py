@@ -40,7 +40,7 @@ schema = schemathesis.openapi.from_asgi("/openapi.json", create_app(HUB))
 
 
 @schema.parametrize()
-@settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=15, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
 def test_every_operation_answers_as_documented(case):
     # Every check but "schema-valid data is accepted": some rules cannot be JSON Schema —
     # a segment rule's syntax, "exactly one identifier", "records or rows" — and those

@@ -140,12 +140,17 @@ def reject_unknown_query(request: Request) -> None:
 
 def allowed_methods(request: Request) -> list[str]:
     """The methods the OpenAPI document lists at the request's path (``Allow`` of a 405)."""
-    methods: set[str] = set()
-    for template, operations in request.app.openapi()["paths"].items():
-        pattern = re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(template))
-        if re.fullmatch(pattern, request.url.path):
-            methods |= {m.upper() for m in operations if m in _METHODS}
-    return sorted(methods)
+    paths = request.app.openapi()["paths"]
+    path = request.url.path
+    if path in paths:  # a literal path (/v1/customers/lookup) wins over a template
+        matching = [paths[path]]
+    else:
+        matching = [
+            operations
+            for template, operations in paths.items()
+            if re.fullmatch(re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(template)), path)
+        ]
+    return sorted({m.upper() for operations in matching for m in operations if m in _METHODS})
 
 
 _METHODS = frozenset({"get", "put", "post", "delete", "patch", "head", "options"})
