@@ -63,11 +63,15 @@ class HubProfiles:
         ((kind, value),) = identifier.items()
         if kind == "customer_id":
             found = state.survivor(store, value)
-            return (found,) if store.read("golden", {"customer_id": [found]}).num_rows else ()
+            known = store.read("golden", {"customer_id": [found]}, columns=["customer_id"])
+            return (found,) if known.num_rows else ()
         if kind == "record_id":
-            return tuple(state.customer_of_records(store, [value]))
-        records = state.record_ids_for_key(store, self._key(kind, value))
-        return tuple(state.customer_of_records(store, records)) if records else ()
+            records = [value]
+        else:
+            key = self._key(kind, value)
+            records = [r["record_id"] for r in store.rows("identifiers", {"key": [key]})]
+        owners = store.rows("clusters", {"record_id": records}) if records else []
+        return tuple(sorted({r["customer_id"] for r in owners}))
 
     def customer_id_of(self, customer_id: str | None = None, **identifier: str) -> str:
         """The one customer id behind a customer id (or merged alias) or an identifier.
@@ -108,9 +112,35 @@ class HubProfiles:
         )
 
     def get(self, customer_id: str) -> Profile:
-        """The profile of a customer id (a merged-away id gives the survivor's)."""
+        """The profile of a customer id (a merged-away id gives the survivor's).
+
+        Reads the customer's golden row, records and lineage as single objects through
+        the store's indexes (no Arrow tables, no index building): a point read.
+        """
+        from types import MappingProxyType
+
+        from dchkit.profile import Profile
+        from dchkit.profile.profile import _consent
+        from dchkit.schema import CustomerRecord, GoldenRecord, LineageEntry
+
         cid = self.customer_id_of(customer_id)
-        return self._store(cid).get(cid)
+        store = self._hub.store
+        members = store.rows("clusters", {"customer_id": [cid]})
+        ids = sorted(m["record_id"] for m in members)
+        records = tuple(
+            CustomerRecord.model_validate(r)
+            for r in sorted(store.rows("records", {"record_id": ids}), key=lambda r: r["record_id"])
+        )
+        golden = GoldenRecord.model_validate(store.rows("golden", {"customer_id": [cid]})[0])
+        lineage = tuple(
+            LineageEntry.model_validate(r) for r in store.rows("lineage", {"customer_id": [cid]})
+        )
+        return Profile(
+            golden=golden,
+            records=records,
+            lineage=lineage,
+            consent=MappingProxyType(_consent(records)),
+        )
 
     def lookup(self, customer_id: str | None = None, **identifier: str) -> Profile:
         """The profile of the customer holding one identifier.

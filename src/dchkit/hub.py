@@ -55,7 +55,14 @@ from dchkit.profile.privacy import (
 from dchkit.schema import EVENTS_SCHEMA, RECORDS_SCHEMA, REJECTS_SCHEMA, conform
 from dchkit.store import state
 from dchkit.store.base import Store
-from dchkit.store.lookup import StoreLookup, apply_frequency_changes, load_frequencies
+from dchkit.store.lookup import (
+    StoreLookup,
+    apply_frequency_changes,
+    index_keys,
+    load_frequencies,
+    rebuild_key_index,
+    unindex_records,
+)
 from dchkit.store.sqlite import SQLiteStore
 
 if TYPE_CHECKING:
@@ -321,6 +328,35 @@ class Hub:
         kept_records = suppress(records, suppressions, self.salt)
         kept_events = suppress(events, suppressions, self.salt)
         records, events = kept_records.kept, kept_events.kept
+        try:
+            changed_events, changed_ids, existing, resolved = self._write_rows(
+                records, events, rejects, resolve
+            )
+        except BaseException:
+            self._engine_cache = None  # its in-memory frequencies may be ahead of the store
+            raise
+        updated = int(
+            pc.sum(pc.is_in(changed_ids, value_set=to_array(existing["record_id"]))).as_py() or 0
+        )
+        return IngestReport(
+            inserted=len(changed_ids) - updated,
+            updated=updated,
+            unchanged=records.num_rows - len(changed_ids),
+            events=changed_events.num_rows,
+            rejects=rejects.num_rows,
+            rejects_by_reason=reasons,
+            suppressed=kept_records.dropped.num_rows + kept_events.dropped.num_rows,
+            resolved=resolved,
+        )
+
+    def _write_rows(
+        self,
+        records: pa.Table,
+        events: pa.Table,
+        rejects: pa.Table,
+        resolve: Literal["auto", "never"],
+    ) -> tuple[pa.Table, pa.Array, pa.Table, int]:
+        """Write one batch in one transaction, resolving it incrementally when asked."""
         resolved = 0
         with self.store.transaction():
             ids = to_array(records.column("record_id"))
@@ -356,19 +392,7 @@ class Hub:
             self.store.insert("rejects", rejects)
             if changed.num_rows or changed_events.num_rows:
                 self._touch()
-        updated = int(
-            pc.sum(pc.is_in(changed_ids, value_set=to_array(existing["record_id"]))).as_py() or 0
-        )
-        return IngestReport(
-            inserted=len(changed_ids) - updated,
-            updated=updated,
-            unchanged=records.num_rows - len(changed_ids),
-            events=changed_events.num_rows,
-            rejects=rejects.num_rows,
-            rejects_by_reason=reasons,
-            suppressed=kept_records.dropped.num_rows + kept_events.dropped.num_rows,
-            resolved=resolved,
-        )
+        return changed_events, changed_ids, existing, resolved
 
     def _has_pending(self) -> bool:
         since = int(self.store.get_meta("resolved_seq") or 0)
@@ -413,8 +437,8 @@ class Hub:
             removed=update.removed_customers,
         )
         touched = pa.concat_arrays([update.replaced, update.added]).cast(pa.string())
-        store.delete("blocking_keys", {"record_id": touched})
-        store.insert("blocking_keys", update.blocking_keys)
+        unindex_records(store, touched)
+        index_keys(store, update.blocking_keys)
         apply_frequency_changes(store, update.term_frequency_changes)
         engine.term_frequencies.apply(update.term_frequency_changes)
         token = os.urandom(8).hex()
@@ -528,8 +552,7 @@ class Hub:
         from dchkit.resolution.incremental import IncrementalResolver
 
         engine = IncrementalResolver.from_resolution(res)
-        self.store.delete("blocking_keys")
-        self.store.insert("blocking_keys", engine.blocking_keys(res.records, features=res.features))
+        rebuild_key_index(self.store, engine.blocking_keys(res.records, features=res.features))
         self.store.delete("term_frequencies")
         self.store.upsert("term_frequencies", engine.term_frequencies.to_table())
         token = os.urandom(8).hex()
@@ -664,11 +687,18 @@ class Hub:
         ).column("key")
         kept = distinct.filter(pc.invert(pc.is_in(distinct, value_set=to_array(shared))))
         event_ids = to_array(tables.events.column("event_id"))
+        engine = self._engine()
         with self.store.transaction():
+            if engine is not None:  # their values leave the term frequencies too
+                gone = engine.term_frequencies.changes(removed=engine.features(tables.records))
+                apply_frequency_changes(self.store, gone)
+                self.store.set_meta("index_version", os.urandom(8).hex())
+                self._engine_cache = None
             self.store.upsert(
                 "suppressions", suppression_table(hash_keys(kept.to_pylist(), self.salt))
             )
-            for name in ("records", "clusters", "identifiers", "blocking_keys"):
+            unindex_records(self.store, record_ids)
+            for name in ("records", "clusters", "identifiers"):
                 self.store.delete(name, {"record_id": record_ids})
             self.store.delete("events", {"event_id": event_ids})
             self.store.delete("event_keys", {"event_id": event_ids})

@@ -23,7 +23,8 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from typing import Protocol, runtime_checkable
+from functools import cached_property
+from typing import Any, Protocol, runtime_checkable
 
 import pyarrow as pa
 
@@ -62,7 +63,7 @@ class TableSpec:
     versioned: bool = False
     cursor: str | None = None
 
-    @property
+    @cached_property
     def schema(self) -> pa.Schema:
         """What :meth:`Store.read` returns: the document's schema, else the plain columns."""
         if self.document is not None:
@@ -123,7 +124,12 @@ _SPECS = (
     TableSpec(
         "blocking_keys",
         _schema(("rule", _S), ("key", _S), ("record_id", _S)),
-        indexes=(("rule", "key"), ("record_id",)),
+        indexes=(("key", "rule"), ("record_id",)),
+    ),
+    TableSpec(
+        "blocking_counts",
+        _schema(("key", _S), ("rule", _S), ("count", _I)),
+        key=("key", "rule"),
     ),
     TableSpec(
         "identifiers",
@@ -219,6 +225,14 @@ class Store(Protocol):
         ``after`` keeps rows whose cursor (or, for a versioned table, ``seq``) is greater,
         in that order; ``limit`` caps the count; ``columns`` reads only those plain
         columns (cheap: no document is decoded).
+        """
+        ...
+
+    def rows(self, table: str, where: Where) -> list[dict[str, Any]]:
+        """Rows matching ``where`` as Python dicts (for reading one object: no Arrow trip).
+
+        Values take the types ``read`` would give as Python objects (maps as lists of
+        ``(key, value)`` pairs, timestamps as aware datetimes).
         """
         ...
 

@@ -14,8 +14,9 @@ Examples:
     >>> import pyarrow as pa
     >>> from dchkit.store import SQLiteStore
     >>> from dchkit.store.lookup import StoreLookup
+    >>> from dchkit.store.lookup import index_keys
     >>> store = SQLiteStore()
-    >>> _ = store.insert("blocking_keys", pa.table(
+    >>> index_keys(store, pa.table(
     ...     {"rule": ["email_keys"] * 2, "key": ["x@y.jp"] * 2, "record_id": ["a", "b"]}))
     >>> keys = pa.table({"rule": ["email_keys", "email_keys"], "key": ["x@y.jp", "z@y.jp"]})
     >>> StoreLookup(store).key_counts(keys).to_pylist()
@@ -36,7 +37,15 @@ if TYPE_CHECKING:
     from dchkit.resolution.incremental import Neighbourhood
     from dchkit.resolution.termfreq import TermFrequencies
 
-__all__ = ["StoreLookup", "apply_frequency_changes", "load_frequencies"]
+__all__ = [
+    "StoreLookup",
+    "add_counts",
+    "apply_frequency_changes",
+    "index_keys",
+    "load_frequencies",
+    "rebuild_key_index",
+    "unindex_records",
+]
 
 
 class StoreLookup:
@@ -53,27 +62,27 @@ class StoreLookup:
         self.store = store
         self.before = before
 
-    def _holders(self, keys: pa.Table) -> pa.Table:
-        return self.store.read(
-            "blocking_keys", {"rule": keys.column("rule"), "key": keys.column("key")}
-        )
-
     def key_counts(self, keys: pa.Table) -> pa.Array:
         """Number of stored records holding each ``(rule, key)`` row of ``keys``."""
         if keys.num_rows == 0:
             return pa.array([], pa.int64())
-        counts = self._holders(keys).group_by(["rule", "key"]).aggregate([("record_id", "count")])
+        counts = self.store.read(
+            "blocking_counts", {"key": keys.column("key"), "rule": keys.column("rule")}
+        )
         joined = keys.select(["rule", "key"]).append_column(
             "row", pa.array(range(keys.num_rows), pa.int64())
         )
         merged = joined.join(counts, ["rule", "key"], join_type="left outer").sort_by("row")
-        return pc.fill_null(to_array(merged.column("record_id_count")), 0).cast(pa.int64())
+        return pc.fill_null(to_array(merged.column("count")), 0).cast(pa.int64())
 
     def record_ids_for_keys(self, keys: pa.Table) -> pa.Array:
         """Ids of the stored records holding any of ``keys``."""
         if keys.num_rows == 0:
             return pa.array([], pa.string())
-        return to_array(self._holders(keys).column("record_id"))
+        holders = self.store.read(
+            "blocking_keys", {"key": keys.column("key"), "rule": keys.column("rule")}
+        )
+        return to_array(holders.column("record_id"))
 
     def neighbourhood(self, record_ids: pa.Array) -> Neighbourhood:
         """Every stored record of the customers of ``record_ids`` (and of must-linked ones).
@@ -130,22 +139,54 @@ def load_frequencies(store: Store, columns: tuple[str, ...]) -> TermFrequencies:
 
 def apply_frequency_changes(store: Store, changes: pa.Table) -> None:
     """Add count changes (``column, value, count`` deltas) to the stored frequencies."""
+    add_counts(store, "term_frequencies", ["column", "value"], changes)
+
+
+def index_keys(store: Store, keys: pa.Table) -> None:
+    """Add blocking keys (``record_id, rule, key``) to the index and to their counts."""
+    store.insert("blocking_keys", keys.select(["rule", "key", "record_id"]))
+    add_counts(store, "blocking_counts", ["key", "rule"], _ones(keys, 1))
+
+
+def unindex_records(store: Store, record_ids: pa.Array) -> None:
+    """Remove the blocking keys of some records from the index and from their counts."""
+    old = store.read("blocking_keys", {"record_id": record_ids})
+    if old.num_rows:
+        store.delete("blocking_keys", {"record_id": record_ids})
+        add_counts(store, "blocking_counts", ["key", "rule"], _ones(old, -1))
+
+
+def rebuild_key_index(store: Store, keys: pa.Table) -> None:
+    """Replace the whole blocking-key index and its counts (after a batch resolve)."""
+    store.delete("blocking_keys")
+    store.delete("blocking_counts")
+    store.insert("blocking_keys", keys.select(["rule", "key", "record_id"]))
+    counts = keys.group_by(["key", "rule"]).aggregate([("record_id", "count")])
+    store.upsert("blocking_counts", counts.rename_columns(["key", "rule", "count"]))
+
+
+def _ones(keys: pa.Table, sign: int) -> pa.Table:
+    return pa.table(
+        {
+            "key": keys.column("key"),
+            "rule": keys.column("rule"),
+            "count": pa.array([sign] * keys.num_rows, pa.int64()),
+        }
+    )
+
+
+def add_counts(store: Store, table: str, by: list[str], changes: pa.Table) -> None:
+    """Add ``count`` deltas per ``by`` columns to a counts table; counts at 0 are removed."""
     if changes.num_rows == 0:
         return
-    deltas = changes.group_by(["column", "value"]).aggregate([("count", "sum")])
-    current = store.read(
-        "term_frequencies", {"column": deltas.column("column"), "value": deltas.column("value")}
-    )
-    merged = deltas.join(current, ["column", "value"], join_type="left outer")
+    deltas = changes.group_by(by).aggregate([("count", "sum")])
+    current = store.read(table, {name: deltas.column(name) for name in by})
+    merged = deltas.join(current, by, join_type="left outer")
     total = pc.add(merged.column("count_sum"), pc.fill_null(merged.column("count"), 0))
-    rows = pa.table(
-        {"column": merged.column("column"), "value": merged.column("value"), "count": total}
-    )
+    rows = pa.table({**{name: merged.column(name) for name in by}, "count": total})
     zero = pc.less_equal(rows.column("count"), 0)
     gone = rows.filter(zero)
     with store.transaction():
-        store.upsert("term_frequencies", rows.filter(pc.invert(zero)))
+        store.upsert(table, rows.filter(pc.invert(zero)))
         if gone.num_rows:
-            store.delete(
-                "term_frequencies", {"column": gone.column("column"), "value": gone.column("value")}
-            )
+            store.delete(table, {name: gone.column(name) for name in by})

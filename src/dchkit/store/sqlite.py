@@ -37,11 +37,21 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from dchkit.errors import StoreError, StoreIntegrityError, StoreMigrationError
-from dchkit.store._codec import decode, encode
+from dchkit.store._codec import (
+    decode,
+    encode,
+    python_row,
+    python_row_value,
+    special_fields,
+)
 from dchkit.store.base import TABLES, TableSpec, Where, chunks
 
 __all__ = ["MIGRATIONS", "SCHEMA_VERSION", "SQLiteStore"]
 
+#: Per document table, the fields whose JSON form needs converting on a point read.
+_SPECIAL = {
+    name: special_fields(spec.schema) for name, spec in TABLES.items() if spec.document is not None
+}
 #: Bound parameters per statement (SQLite allows 32766; smaller keeps statements cheap).
 _BATCH = 4000
 
@@ -80,7 +90,7 @@ def _create_table(spec: TableSpec) -> list[str]:
 
 
 #: Tables that later migrations add (migration 1 creates every other table).
-_ADDED_LATER = frozenset({"term_frequencies"})
+_ADDED_LATER = frozenset({"term_frequencies", "blocking_counts"})
 
 
 def _migration_1(connection: sqlite3.Connection) -> None:
@@ -100,10 +110,25 @@ def _migration_2(connection: sqlite3.Connection) -> None:
     connection.execute("DROP TABLE IF EXISTS blobs")
 
 
+def _migration_3(connection: sqlite3.Connection) -> None:
+    """Blocking keys indexed by key first; per-key record counts kept in their own table."""
+    connection.execute('DROP INDEX IF EXISTS "ix_blocking_keys_rule_key"')
+    connection.execute(
+        'CREATE INDEX IF NOT EXISTS "ix_blocking_keys_key_rule" ON "blocking_keys" ("key", "rule")'
+    )
+    for statement in _create_table(TABLES["blocking_counts"]):
+        connection.execute(statement)
+    connection.execute(
+        'INSERT INTO "blocking_counts" SELECT "key", "rule", count(*) FROM "blocking_keys" '
+        'GROUP BY "key", "rule"'
+    )
+
+
 #: Ordered schema migrations: (version, what it does, function). Append, never edit.
 MIGRATIONS: tuple[tuple[int, str, Callable[[sqlite3.Connection], None]], ...] = (
     (1, "hub tables, indexes and the meta area", _migration_1),
     (2, "term frequencies table", _migration_2),
+    (3, "blocking keys by key, and their counts", _migration_3),
 )
 #: The schema version this dchkit writes.
 SCHEMA_VERSION = MIGRATIONS[-1][0]
@@ -333,6 +358,29 @@ class SQLiteStore:
             return decode([r[0] for r in rows], spec.schema)
         return _plain_table(fields, rows)
 
+    def rows(self, table: str, where: Where) -> list[dict[str, Any]]:
+        """Rows matching ``where`` as Python dicts; see ``Store.rows``."""
+        spec = TABLES[table]
+        fields = list(spec.schema)
+        selected = (
+            "data" if spec.document is not None else ", ".join(_quote(f.name) for f in fields)
+        )
+        found: list[tuple[Any, ...]] = []
+        with self._lock:
+            for clause, params in _where_clauses(spec, where):
+                found.extend(
+                    self._db.execute(f"SELECT {selected} FROM {_quote(table)}{clause}", params)
+                )
+        if spec.document is not None:
+            special = _SPECIAL[table]
+            return [python_row(text, special) for (text,) in found]
+        stamps = [f.name for f in fields if pa.types.is_timestamp(f.type)]
+        result = [dict(zip([f.name for f in fields], values, strict=True)) for values in found]
+        for row in result:
+            for name in stamps:
+                row[name] = python_row_value(row[name], spec.schema.field(name).type)
+        return result
+
     def count(self, table: str) -> int:
         """Number of rows of a table."""
         with self._lock:
@@ -427,11 +475,14 @@ def _where_clauses(spec: TableSpec, where: Where | None) -> Iterator[tuple[str, 
     tuples = sorted({t for t in zip(*values, strict=True) if None not in t})
     columns = ", ".join(map(_quote, names))
     row = "(" + ", ".join("?" * len(names)) + ")"
-    for start, stop in chunks(len(tuples), _BATCH // len(names)):
+    for start, stop in chunks(len(tuples), _BATCH // (len(names) + 1)):
         part = tuples[start:stop]
+        firsts = sorted({t[0] for t in part})
+        # The IN on the first column lets SQLite use an index that starts with it.
         yield (
-            f" WHERE ({columns}) IN (VALUES {', '.join([row] * len(part))})",
-            [v for t in part for v in t],
+            f" WHERE {_quote(names[0])} IN ({', '.join('?' * len(firsts))})"
+            f" AND ({columns}) IN (VALUES {', '.join([row] * len(part))})",
+            [*firsts, *(v for t in part for v in t)],
         )
 
 

@@ -74,10 +74,10 @@ def survivor(store: Store, customer_id: str) -> str:
     """The current id of a customer id: itself, or the survivor it was merged into."""
     seen = {customer_id}
     while True:
-        found = store.read("aliases", {"alias": [customer_id]})
-        if found.num_rows == 0:
+        found = store.rows("aliases", {"alias": [customer_id]})
+        if not found:
             return customer_id
-        customer_id = found.column("customer_id")[0].as_py()
+        customer_id = str(found[0]["customer_id"])
         if customer_id in seen:
             return customer_id
         seen.add(customer_id)

@@ -68,3 +68,19 @@ def test_events_round_trip_with_identifiers_map() -> None:
 
     table = conform(events, EVENTS_SCHEMA)
     assert decode(encode(table), EVENTS_SCHEMA).to_pylist() == table.to_pylist()
+
+
+def test_few_rows_encode_to_the_same_text_as_many() -> None:
+    """Point writes use Python's json; the text must equal the column-wise writer's, or a
+    re-ingest in another batch size would look like a change."""
+    from dchkit.store import _codec
+
+    table = _records(60)
+    weird = table.slice(0, 1).set_column(
+        table.schema.get_field_index("company"), "company", pa.array(["a\x01b\x1fc\\\"d\te"])
+    )
+    table = pa.concat_tables([table, weird])
+    many = _codec.encode(table).to_pylist()
+    few = [_codec.encode(table.slice(i, 1)).to_pylist()[0] for i in range(table.num_rows)]
+    assert few == many
+    assert "\ufffd" in few[-1]  # controls JSON cannot keep column-wise become U+FFFD either way
