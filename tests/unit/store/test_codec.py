@@ -77,7 +77,7 @@ def test_few_rows_encode_to_the_same_text_as_many() -> None:
 
     table = _records(60)
     weird = table.slice(0, 1).set_column(
-        table.schema.get_field_index("company"), "company", pa.array(["a\x01b\x1fc\\\"d\te"])
+        table.schema.get_field_index("company"), "company", pa.array(['a\x01b\x1fc\\"d\te'])
     )
     table = pa.concat_tables([table, weird])
     many = _codec.encode(table).to_pylist()
