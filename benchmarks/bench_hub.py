@@ -1,0 +1,134 @@
+"""Benchmark the persistent hub on a SQLite file: ingest + resolve, lookups, real-time records.
+
+Generates a synthetic world (cached as canonical records, as ``bench_incremental`` does),
+holds out ``--singles`` + ``--batch`` records, and times on a fresh SQLite file:
+
+- the full ingest of the other records (in slices of ``--slice`` rows, one commit each)
+  and the batch resolve that follows (trains the model, writes every table);
+- ``--lookups`` profile lookups by e-mail (p50/p99 wall clock and calling-thread CPU);
+- the held-out singles ingested one at a time, each resolved incrementally and committed
+  (p50/p99);
+- one micro-batch of ``--batch`` records ingested and resolved incrementally.
+
+The load average is printed before and after (the machine may be shared).
+
+    .venv/bin/python benchmarks/bench_hub.py --records 100000 --singles 200 --batch 10000
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+import dchkit as dch
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # the sibling benchmark's data cache
+from bench_incremental import CACHE, canonical_records
+
+
+def percentiles(samples: list[float]) -> str:
+    """p50 / p99 / max of seconds, in milliseconds."""
+    ms = np.asarray(samples) * 1000
+    return f"p50 {np.percentile(ms, 50):.2f} ms, p99 {np.percentile(ms, 99):.2f} ms, max {ms.max():.2f} ms"
+
+
+def timed(call: Callable[[], Any]) -> tuple[float, float]:
+    """Wall-clock and calling-thread CPU seconds of one call."""
+    wall, cpu = time.perf_counter(), time.thread_time()
+    call()
+    return time.perf_counter() - wall, time.thread_time() - cpu
+
+
+def load() -> str:
+    """The 1/5/15-minute load averages."""
+    return "load average " + " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def main(argv: list[str] | None = None) -> dict[str, Any]:
+    """Run the benchmark and print (and return) the figures."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--records", type=int, default=100_000)
+    parser.add_argument("--singles", type=int, default=200)
+    parser.add_argument("--batch", type=int, default=10_000)
+    parser.add_argument("--lookups", type=int, default=1000)
+    parser.add_argument("--slice", type=int, default=65_536)
+    parser.add_argument("--locale", default="ja")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--path", type=Path, default=None, help="hub file (default: a temp dir)")
+    parser.add_argument("--cache", type=Path, default=CACHE, help="canonical records cache")
+    args = parser.parse_args(argv)
+
+    print(load())
+    records = canonical_records(args.records, args.locale, args.seed, args.cache)
+    order = np.random.default_rng(args.seed).permutation(records.num_rows)
+    held = args.singles + args.batch
+    records = records.take(pa.array(order))
+    base, singles = records.slice(held), records.slice(0, args.singles)
+    batch = records.slice(args.singles, args.batch)
+    region = "JP" if args.locale == "ja" else "US"
+    results: dict[str, Any] = {"records": base.num_rows}
+    with tempfile.TemporaryDirectory() as scratch:
+        path = args.path or Path(scratch) / "hub.db"
+        hub = dch.Hub(path, default_region=region)
+        started = time.perf_counter()
+        for start in range(0, base.num_rows, args.slice):
+            hub.ingest(base.slice(start, args.slice))
+        results["ingest_s"] = time.perf_counter() - started
+        started = time.perf_counter()
+        report = hub.resolve()
+        results["resolve_s"] = time.perf_counter() - started
+        results["customers"] = report.customers
+        print(
+            f"ingest {base.num_rows:,} records: {results['ingest_s']:.1f} s; "
+            f"resolve: {results['resolve_s']:.1f} s ({report.customers:,} customers); "
+            f"file {os.path.getsize(path) / 2**20:.0f} MiB"
+        )
+
+        emails = pc.list_flatten(base.column("emails")).unique().to_pylist()
+        rng = np.random.default_rng(args.seed)
+        picked = [emails[i] for i in rng.permutation(len(emails))[: args.lookups * 2]]
+        unique = [e for e in picked if len(hub.profiles.find(email=e)) == 1][: args.lookups]
+        walls, cpus = [], []
+        for email in unique:
+            wall, cpu = timed(lambda e=email: hub.profiles.lookup(email=e))
+            walls.append(wall)
+            cpus.append(cpu)
+        results["lookup_p99_ms"] = float(np.percentile(walls, 99) * 1000)
+        print(
+            f"lookup by email ({len(unique)}): wall {percentiles(walls)}; cpu {percentiles(cpus)}"
+        )
+
+        walls, cpus = [], []
+        for i in range(singles.num_rows):
+            wall, cpu = timed(lambda i=i: hub.ingest(singles.slice(i, 1)))
+            walls.append(wall)
+            cpus.append(cpu)
+        results["single_p99_ms"] = float(np.percentile(walls, 99) * 1000)
+        print(
+            f"one new record, resolved and committed ({len(walls)}): wall {percentiles(walls)}; "
+            f"cpu {percentiles(cpus)}"
+        )
+
+        wall, cpu = timed(lambda: hub.ingest(batch))
+        results["batch_s"] = wall
+        print(f"micro-batch of {batch.num_rows:,} records: {wall:.2f} s (thread cpu {cpu:.2f} s)")
+        assert hub.store.check() == []
+        hub.close()
+    results["single_p50_ms"] = statistics.median(walls) * 1000
+    print(load())
+    return results
+
+
+if __name__ == "__main__":
+    main()

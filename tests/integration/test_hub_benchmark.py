@@ -1,0 +1,33 @@
+"""benchmarks/bench_hub.py runs end to end at a small size, so it cannot rot."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+
+import pytest
+
+_PATH = Path(__file__).resolve().parents[2] / "benchmarks" / "bench_hub.py"
+_SPEC = importlib.util.spec_from_file_location("bench_hub", _PATH)
+assert _SPEC is not None
+assert _SPEC.loader is not None
+bench_hub = importlib.util.module_from_spec(_SPEC)
+sys.modules["bench_hub"] = bench_hub
+_SPEC.loader.exec_module(bench_hub)
+
+pytestmark = pytest.mark.slow
+
+
+def test_bench_hub_runs_and_reports_every_figure(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = ["--records", "600", "--singles", "5", "--batch", "40", "--lookups", "20"]
+    figures = bench_hub.main([*argv, "--cache", str(tmp_path), "--locale", "en"])
+    printed = capsys.readouterr().out
+    for label in ("ingest", "resolve", "lookup by email", "one new record", "micro-batch"):
+        assert label in printed
+    assert figures["records"] > 0
+    assert figures["customers"] > 0
+    for name in ("ingest_s", "resolve_s", "lookup_p99_ms", "single_p99_ms", "batch_s"):
+        assert figures[name] > 0
