@@ -46,6 +46,7 @@ __all__ = [
     "default_model",
     "describe",
     "estimate_u",
+    "starting_m",
     "train",
 ]
 
@@ -192,14 +193,16 @@ class EmReport(BaseModel):
     prior_history: tuple[float, ...]
 
 
-def _initial_m(comparison: Comparison) -> tuple[float, ...]:
-    """Typical m: most matches at the top level, each level below eight times rarer.
+def starting_m(comparison: Comparison) -> tuple[float, ...]:
+    """Start with most matches at the top level and geometric decay below it.
 
-    Also the m of a comparison no training session could learn, so it must be a fair
-    guess: the same birth date for ~85 % of a person's record pairs, a typo for ~10 %.
+    Also the m of a comparison no training session could learn. The decay is gentle
+    because the levels of a name comparison are mostly exact matches in other scripts
+    (reading, romaji), nearly as telling as the top one.
     """
     size = comparison.top_level + 1
-    raw = [0.03] + [0.85 * 8.0 ** (level - size + 1) for level in range(1, size)]
+    raw = [0.05] + [2.0 ** (level - size) for level in range(1, size)]
+    raw[-1] = max(raw[-1], 0.7)
     return _normalized(raw)
 
 
@@ -218,16 +221,28 @@ TYPICAL_EXACT_U: dict[str, float] = {
 def default_model(comparisons: Sequence[Comparison], *, prior: float) -> MatchModel:
     """A model from typical m and u values, for inputs too small to learn from.
 
-    The top level's u is :data:`TYPICAL_EXACT_U` (1e-3 for unknown comparisons), each lower
-    level ten times likelier among non-matches; m decays from the top level down.
+    An *exact* level is as telling as any other exact level of its comparison (the same
+    name in romaji is as good as the same name in kanji; a shared landline as a shared
+    mobile): its u is :data:`TYPICAL_EXACT_U` (1e-3 for unknown comparisons) and its m a
+    share of the matches, the top level's twice the others'. Each *fuzzy* level below is
+    ten times likelier among non-matches than the one above it and four times rarer among
+    matches.
     """
     m_rows, u_rows = [], []
     for comparison in comparisons:
-        size = comparison.top_level + 1
         exact_u = TYPICAL_EXACT_U.get(comparison.name, 1e-3)
-        fuzzy = [min(exact_u * 10.0 ** (size - level), 0.2) for level in range(1, size)]
-        u_rows.append(_normalized([max(1.0 - sum(fuzzy), 0.5), *fuzzy]))
-        m_rows.append(_initial_m(comparison))
+        m_raw, u_raw, fuzzy = [], [], 0
+        for rank, level in enumerate(comparison.levels):
+            if level.test == "exact":
+                m_raw.append(2.0 if rank == 0 else 1.0)
+                u_raw.append(exact_u)
+            else:
+                fuzzy += 1
+                m_raw.append(0.25**fuzzy)
+                u_raw.append(min(exact_u * 10.0**fuzzy, 0.2))
+        # levels are listed best first; rows are indexed by level number (0: different)
+        m_rows.append(_normalized([0.05, *reversed(m_raw)]))
+        u_rows.append(_normalized([max(1.0 - sum(u_raw), 0.5), *reversed(u_raw)]))
     return MatchModel(comparisons=tuple(comparisons), m=tuple(m_rows), u=tuple(u_rows), prior=prior)
 
 
@@ -274,7 +289,7 @@ def train(
         raise ConfigError(msg, fix="check the blocking rules against the feature columns")
     patterns, counts = np.unique(levels, axis=0, return_counts=True)
     weights_u = [np.append(np.log2(np.clip(row, _FLOOR, None)), 0.0) for row in u]
-    starts = initial_m if initial_m is not None else [_initial_m(c) for c in comparisons]
+    starts = initial_m if initial_m is not None else [starting_m(c) for c in comparisons]
     m = [np.asarray(_normalized(row), dtype=np.float64) for row in starts]
     history: list[float] = []
     converged = False

@@ -31,7 +31,7 @@ import pyarrow as pa
 
 from dchkit.resolution.blocking import BlockingRule, candidate_pairs
 from dchkit.resolution.comparisons import Comparison, compare_pairs
-from dchkit.resolution.model import EmReport, MatchModel, default_model, train
+from dchkit.resolution.model import EmReport, MatchModel, starting_m, train
 
 __all__ = [
     "COLUMN_GROUPS",
@@ -121,7 +121,7 @@ def train_in_sessions(
         m per comparison (typical values where no session could train it) and one report
         per session.
     """
-    fallback = default_model(comparisons, prior=0.5)
+    fallback_m = [starting_m(c) for c in comparisons]
     sums = [np.zeros(c.top_level + 1) for c in comparisons]
     weights = np.zeros(len(comparisons))
     reports: list[SessionReport] = []
@@ -139,7 +139,7 @@ def train_in_sessions(
             chosen,
             [u[j] for j in kept],
             prior=0.5,
-            initial_m=[fallback.m[j] for j in kept],
+            initial_m=[fallback_m[j] for j in kept],
         )
         for position, j in enumerate(kept):
             observed = int((levels[:, position] >= 0).sum())
@@ -147,7 +147,7 @@ def train_in_sessions(
             weights[j] += observed
         reports.append(SessionReport(rule.label, len(pairs), tuple(c.name for c in chosen), em))
     m = tuple(
-        tuple(float(v) for v in (sums[j] / weights[j] if weights[j] > 0 else fallback.m[j]))
+        tuple(float(v) for v in (sums[j] / weights[j] if weights[j] > 0 else fallback_m[j]))
         for j in range(len(comparisons))
     )
     return m, tuple(reports)
