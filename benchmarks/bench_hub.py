@@ -91,7 +91,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         results["customers"] = report.customers
         print(
             f"ingest {base.num_rows:,} records: {results['ingest_s']:.1f} s; "
-            f"resolve: {results['resolve_s']:.1f} s ({report.customers:,} customers); "
+            f"resolve: {results['resolve_s']:.1f} s ({report.customers:,} customers; "
+            f"resolver {report.timings.get('total', 0.0):.1f} s, the rest is writing); "
             f"file {os.path.getsize(path) / 2**20:.0f} MiB"
         )
 

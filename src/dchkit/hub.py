@@ -456,7 +456,7 @@ class Hub:
     def pending(self) -> int:
         """Records written since the last resolve (waiting to be resolved)."""
         since = int(self.store.get_meta("resolved_seq") or 0)
-        return int(self.store.read("records", after=since).num_rows)
+        return int(self.store.read("records", after=since, columns=["record_id"]).num_rows)
 
     def rejects(self) -> pa.Table:
         """Every row a connector rejected, with the reason (``REJECTS_SCHEMA``)."""
