@@ -282,3 +282,18 @@ def test_canonical_tables_go_in_as_they_are() -> None:
     assert hub.profiles.find(email="a@example.com") == (
         hub.profiles.customer_id_of(record_id="crm:1"),
     )
+
+
+def test_feedback_is_honoured_by_incremental_resolution(hub: dch.Hub) -> None:
+    customer, members = _multi_record_customer(hub)
+    outcast = members[-1]
+    hub.feedback.split_out(outcast)
+    stored = hub.store.read("records", {"record_id": [outcast]})
+    touched = stored.set_column(
+        stored.schema.get_field_index("company"), "company", pa.array(["Touched Ltd"])
+    )
+    report = hub.ingest(touched)  # the incremental engine re-resolves its neighbourhood
+    assert report.resolved == 1
+    owners = _owners(hub)
+    assert all(owners[outcast] != owners[m] for m in members if m != outcast)
+    assert customer in {owners[m] for m in members}
