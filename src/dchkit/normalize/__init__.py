@@ -9,8 +9,14 @@ The costly normalizers also skip work their libraries would do in vain, each sho
 proven to give the library's answer (see ``tests/property/test_normalize_fastpaths.py``):
 plain e-mail addresses skip email-validator, spellings of one phone number share one
 parse, plain Japanese numbers skip ``phonenumbers.parse``, and a number's line type is
-computed once per deciding prefix. Columns with many distinct values can be spread over
-worker processes (:func:`set_workers`, ``DCHKIT_WORKERS``; off by default).
+computed once per deciding prefix. The column functions go further where values have an
+everyday shape the scalar path is proven to treat in a way Arrow compute can write: plain
+JP phone numbers (also full-width), plain e-mail addresses, two-word Japanese names,
+already-clean text, names and katakana readings, ISO dates, and street lines that are
+already hyphenated or written ``3丁目5番7号`` are handled over the whole column at once,
+without a Python call per value (``tests/property/test_normalize_columnar.py`` checks each
+against the scalar path). Columns with many distinct values can be spread over worker
+processes (:func:`set_workers`, ``DCHKIT_WORKERS``; off by default).
 
 Bad values are flagged, never raised (``valid=False`` with a ``reason``). Only a wrong kind
 of argument (an ``int`` where a ``str`` is expected, an unknown region code) raises a
