@@ -3,7 +3,7 @@
 A world of ``--records`` source records is generated once with ``dchkit.datasets`` and
 written to a cache directory as the systems export it (CSV with BOM, CP932 CRM CSV, JSON
 Lines, Segment messages). Each timed run then reads every table through its preset in a
-fresh subprocess, so peak RSS (the child's ``ru_maxrss``) is that run's alone, and CPU
+fresh subprocess, so peak RSS (the child's ``VmHWM``) is that run's alone, and CPU
 seconds are reported per table beside the wall time (on a shared machine they are the
 steadier figure); the
 normalizers' worker processes (``dchkit.normalize.set_workers``) are reported apart, with
@@ -82,7 +82,12 @@ workers = resource.getrusage(resource.RUSAGE_CHILDREN)
 out["cpu_seconds"] = round(
     self_usage.ru_utime + self_usage.ru_stime + workers.ru_utime + workers.ru_stime, 1
 )
-out["peak_rss_mb"] = round(self_usage.ru_maxrss / 1024, 1)
+# VmHWM is this process's own high-water mark; ru_maxrss survives fork and exec on Linux,
+# so it would report the parent's memory (e.g. the world it has just generated).
+hwm = [l for l in open("/proc/self/status").read().splitlines() if l.startswith("VmHWM:")]
+out["peak_rss_mb"] = round(
+    int(hwm[0].split()[1]) / 1024 if hwm else self_usage.ru_maxrss / 1024, 1
+)
 out["worker_peak_rss_mb"] = round(workers.ru_maxrss / 1024, 1)
 print(json.dumps(out))
 """
