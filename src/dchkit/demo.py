@@ -1,10 +1,12 @@
 """The end-to-end demo behind ``dchkit demo`` and ``./scripts/demo``.
 
 Generates a synthetic multi-source customer world, writes it as the source systems would
-export it, reads every export back through its connector preset, resolves the records into
-customers, scores the result against the ground truth, and shows one customer: the golden
-record with the lineage of its values, the source records, and the timeline of events.
-Results are saved as Parquet next to the exports.
+export it, reads every export back through its connector preset, writes records and events
+into a persistent hub (``customers.db``, one SQLite file), resolves them into customers,
+scores the result against the ground truth, and shows one customer as an application sees
+it — looked up by e-mail, the golden record with the lineage of its values, the source
+records and the timeline from every source — and a segment of repeat buyers. The clusters,
+golden records, lineage and events are also saved as Parquet next to the exports.
 
 Examples:
     >>> import io, tempfile
@@ -15,6 +17,8 @@ Examples:
     ...     summary = run_demo(people=120, locale="en", seed=3, directory=Path(tmp),
     ...                        console=Console(file=io.StringIO()))
     >>> summary["records"] > summary["customers"] > 100
+    True
+    >>> summary["segment_members"] > 0
     True
 """
 
@@ -99,10 +103,15 @@ def _truth_for(records: pa.Table, truth: pa.Table) -> dict[str, str]:
     return resolvable_truth(records, truth)
 
 
-def _pick_customer(resolution: Any) -> str:
+def _pick_customer(clusters: pa.Table, records: pa.Table) -> str:
     """A customer seen by the most sources (ties: most records, then smallest id)."""
-    clusters = resolution.clusters.append_column("source", resolution.records.column("source"))
-    stats = clusters.group_by("customer_id").aggregate(
+    source_of = dict(
+        zip(records["record_id"].to_pylist(), records["source"].to_pylist(), strict=True)
+    )
+    with_source = clusters.append_column(
+        "source", pa.array([source_of[r] for r in clusters["record_id"].to_pylist()], pa.string())
+    )
+    stats = with_source.group_by("customer_id").aggregate(
         [("source", "count_distinct"), ("record_id", "count")]
     )
     ordered = stats.sort_by(
@@ -115,17 +124,17 @@ def _pick_customer(resolution: Any) -> str:
     return str(ordered.column("customer_id")[0].as_py())
 
 
-def _show_customer(resolution: Any, events: pa.Table, customer_id: str, console: Console) -> None:
-    golden = resolution.golden.filter(
-        pc.equal(resolution.golden["customer_id"], customer_id)
-    ).to_pylist()[0]
+_NAME_COLUMNS = ("record_id", "full_name", "family_name", "given_name", "emails", "phones")
+
+
+def _show_customer(tables: dict[str, pa.Table], customer_id: str, console: Console) -> None:
+    golden_table, lineage_table = tables["golden"], tables["lineage"]
+    golden = golden_table.filter(pc.equal(golden_table["customer_id"], customer_id)).to_pylist()[0]
     table = Table(title=f"golden record {customer_id}", show_lines=False)
     table.add_column("field")
     table.add_column("value")
     table.add_column("from (lineage)")
-    lineage = resolution.lineage.filter(
-        pc.equal(resolution.lineage["customer_id"], customer_id)
-    ).to_pylist()
+    lineage = lineage_table.filter(pc.equal(lineage_table["customer_id"], customer_id)).to_pylist()
     for field in (
         "family_name",
         "given_name",
@@ -138,7 +147,7 @@ def _show_customer(resolution: Any, events: pa.Table, customer_id: str, console:
         "city",
         "street",
     ):
-        value = golden[field]
+        value = golden.get(field)
         if value in (None, []):
             continue
         sources = sorted(
@@ -148,43 +157,29 @@ def _show_customer(resolution: Any, events: pa.Table, customer_id: str, console:
         table.add_row(field, shown, "; ".join(sources[:3]))
     console.print(table)
 
-    members = resolution.clusters.filter(pc.equal(resolution.clusters["customer_id"], customer_id))[
-        "record_id"
-    ]
-    records = resolution.records.filter(
-        pc.is_in(resolution.records["record_id"], value_set=members)
-    )
+    clusters = tables["clusters"]
+    members = clusters.filter(pc.equal(clusters["customer_id"], customer_id))["record_id"]
+    records = tables["records"].filter(pc.is_in(tables["records"]["record_id"], value_set=members))
     source_table = Table(title="source records")
-    for column in ("record_id", "full_name", "family_name", "given_name", "emails", "phones"):
+    for column in _NAME_COLUMNS:
         source_table.add_column(column)
     for row in records.to_pylist():
         source_table.add_row(
             *(
                 ", ".join(v) if isinstance(v, list) else str(v or "")
-                for v in (
-                    row[c]
-                    for c in (
-                        "record_id",
-                        "full_name",
-                        "family_name",
-                        "given_name",
-                        "emails",
-                        "phones",
-                    )
-                )
+                for v in map(row.get, _NAME_COLUMNS)
             )
         )
     console.print(source_table)
 
-    timeline = events.filter(pc.is_in(events["record_id"], value_set=members)).sort_by(
-        [("timestamp", "descending")]
-    )
+
+def _show_timeline(page: Any, console: Console) -> None:
     timeline_table = Table(
-        title=f"timeline: {timeline.num_rows} events linked by record (latest 10)"
+        title=f"hub.profiles.timeline: {page.total} events from every source (latest 10)"
     )
     for column in ("timestamp", "source", "type", "channel", "value"):
         timeline_table.add_column(column)
-    for row in timeline.slice(0, 10).to_pylist():
+    for row in page.events.to_pylist():
         timeline_table.add_row(
             str(row["timestamp"])[:19],
             row["source"],
@@ -200,7 +195,9 @@ def run_demo(
 ) -> dict[str, Any]:
     """Run the demo end to end; return a summary of what happened (also printed)."""
     from dchkit.datasets import generate_world  # heavy layers load on demand
-    from dchkit.resolution import Resolver, ResolverConfig
+    from dchkit.hub import Hub
+    from dchkit.resolution import ResolverConfig
+    from dchkit.resolution.metrics import evaluate_clusters
 
     started = time.perf_counter()
     with console.status(f"generating a synthetic {locale} world of {people:,} people …"):
@@ -218,43 +215,66 @@ def run_demo(
         read_table.add_row(*(f"{v:,}" if isinstance(v, int) else str(v) for v in row.values()))
     console.print(read_table)
 
-    config = ResolverConfig(id_type_aliases=DEMO_ID_ALIASES)
-    with console.status("resolving identities …") as status:
-        resolution = Resolver(config).resolve(
-            records, progress=lambda step: status.update(f"resolving: {step} …")
-        )
-    metrics = resolution.evaluate(_truth_for(records, world.truth))
+    hub_path = directory / "customers.db"
+    for stale in directory.glob("customers.db*"):  # a fresh hub each run
+        stale.unlink()
+    hub = Hub(hub_path, config=ResolverConfig(id_type_aliases=DEMO_ID_ALIASES))
+    with console.status("writing records and events into the SQLite hub …"):
+        hub.ingest(records, events=events, resolve="never")
+    with console.status("resolving identities …"):
+        report = hub.resolve()
+    store = hub.profile_store()
+    tables = store.tables()
+    clusters = tables["clusters"]
+    truth = _truth_for(records, world.truth)
+    metrics = evaluate_clusters(
+        clusters["customer_id"], pa.array([truth[r] for r in clusters["record_id"].to_pylist()])
+    )
     console.print(
-        f"\nresolved [bold]{records.num_rows:,}[/bold] records into [bold]{resolution.customer_count:,}[/bold] "
-        f"customers (true: {metrics.true_clusters:,}) in {resolution.timings['total']:.1f} s — "
-        f"{len(resolution.pair_index):,} candidate pairs, {len(resolution.cuts)} guard cuts\n"
+        f"\nresolved [bold]{records.num_rows:,}[/bold] records into [bold]{report.customers:,}[/bold] "
+        f"customers (true: {metrics.true_clusters:,}) in {report.timings.get('total', 0.0):.1f} s, "
+        f"kept in the SQLite hub [bold]{hub_path}[/bold]\n"
         f"against the ground truth: pairwise precision {metrics.pairwise.precision:.3f}, "
         f"recall {metrics.pairwise.recall:.3f}, F1 {metrics.pairwise.f1:.3f}; "
         f"B-cubed F1 {metrics.bcubed.f1:.3f}; customers mixing two people: {metrics.mixed_clusters}"
     )
-    customer = _pick_customer(resolution)
-    _show_customer(resolution, events, customer, console)
+    customer = _pick_customer(clusters, tables["records"])
+    profile = hub.profiles.get(customer)
+    lookup_by = profile.emails[0] if profile.emails else None
+    if lookup_by is not None:
+        found = hub.profiles.lookup(email=lookup_by)
+        console.print(f"\nhub.profiles.lookup(email={lookup_by!r}) → {found.customer_id}")
+    _show_customer(tables, customer, console)
+    page = hub.profiles.timeline(customer, limit=10)
+    _show_timeline(page, console)
+
+    segment_rule = 'count(events, type="Order Completed") >= 2'
+    hub.segments.define("repeat_buyers", segment_rule, description="two orders or more")
+    members = hub.segments.members("repeat_buyers")
+    console.print(
+        f"\nsegment [bold]repeat_buyers[/bold] ({segment_rule}): "
+        f"[bold]{len(members):,}[/bold] of {report.customers:,} customers"
+    )
 
     results = directory / "results"
     results.mkdir(parents=True, exist_ok=True)
-    for name, table in (
-        ("clusters", resolution.clusters),
-        ("golden", resolution.golden),
-        ("lineage", resolution.lineage),
-        ("events", events),
-    ):
-        pq.write_table(table, results / f"{name}.parquet")
+    for name in ("clusters", "golden", "lineage", "events"):
+        pq.write_table(tables[name], results / f"{name}.parquet")
     console.print(
-        f"\nsaved clusters, golden records, lineage and events as Parquet in [bold]{results}[/bold]\n"
-        "next: profiles, segments and a SQLite hub arrive with the profile and hub layers."
+        f"\nsaved clusters, golden records, lineage and events as Parquet in [bold]{results}[/bold]"
+        f"\nthe hub stays in [bold]{hub_path}[/bold]: try "
+        f"[bold]dchkit profile lookup --hub {hub_path} --email …[/bold]"
     )
+    hub.close()
     return {
         "locale": locale,
         "people": people,
         "records": records.num_rows,
         "events": events.num_rows,
         "rejects": sum(r["rejects"] for r in reads),
-        "customers": resolution.customer_count,
+        "customers": report.customers,
+        "segment_members": len(members),
+        "hub": str(hub_path),
         "true_customers": metrics.true_clusters,
         "metrics": metrics.as_dict(),
         "example_customer": customer,
