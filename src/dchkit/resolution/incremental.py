@@ -77,7 +77,7 @@ from dchkit.resolution.features import build_features
 from dchkit.resolution.graph import cluster
 from dchkit.resolution.ids import IdChange, assign_customer_ids
 from dchkit.resolution.resolver import _LINK_RULE, _canonical_order, _limits, _RecordIndex
-from dchkit.resolution.scoring import dependence_adjustments, tf_adjustments
+from dchkit.resolution.scoring import pair_weights
 from dchkit.resolution.termfreq import TermFrequencies, tf_columns
 from dchkit.schema import RECORDS_SCHEMA, conform
 
@@ -621,31 +621,15 @@ class IncrementalResolver:
         levels: npt.NDArray[np.int8],
         tf_changes: pa.Table,
     ) -> npt.NDArray[np.float64]:
-        """Match weights as ``Resolver.resolve`` computes them, with the hub's frequencies.
-
-        The formula must stay the batch's: the stream-equals-batch tests guard it.
-        """
-        config, model = self.config, self.model
+        """Match weights by the batch's formula (:func:`pair_weights`), with the hub's frequencies."""
         tf = self.term_frequencies
 
         def frequencies(column: str, values: pa.Array) -> npt.NDArray[np.float64]:
             return tf.frequencies(column, values, pending=tf_changes)
 
-        weights: npt.NDArray[np.float64] = (
-            model.match_weights(levels)
-            + tf_adjustments(
-                features, pairs, levels, model, config.tf_adjust, frequencies=frequencies
-            )
-            + dependence_adjustments(
-                levels,
-                model,
-                config.dependent,
-                config.dependent_discount,
-                config.dependent_unless,
-                config.personal_columns,
-            )
+        return pair_weights(
+            features, pairs, levels, self.model, self.config, frequencies=frequencies
         )
-        return weights
 
     def _cluster(
         self,

@@ -40,7 +40,7 @@ from dchkit.resolution.graph import IdentifierLimit, cluster
 from dchkit.resolution.ids import assign_customer_ids
 from dchkit.resolution.model import MatchModel, default_model, estimate_u
 from dchkit.resolution.result import Resolution
-from dchkit.resolution.scoring import dependence_adjustments, tf_adjustments
+from dchkit.resolution.scoring import pair_weights
 from dchkit.resolution.training import refine, train_in_sessions
 from dchkit.schema import RECORDS_SCHEMA, conform
 
@@ -152,18 +152,7 @@ class Resolver:
                     learnt=sorted({name for s in sessions for name in s.trained}),
                 )
                 model = _with_global_prior(model, len(blocked.pairs), table.num_rows)
-        weights = (
-            model.match_weights(levels)
-            + tf_adjustments(features, blocked.pairs, levels, model, config.tf_adjust)
-            + dependence_adjustments(
-                levels,
-                model,
-                config.dependent,
-                config.dependent_discount,
-                config.dependent_unless,
-                config.personal_columns,
-            )
-        )
+        weights = pair_weights(features, blocked.pairs, levels, model, config)
         probabilities = 1.0 / (1.0 + np.exp2(-weights))
         timings["scoring"] = time.perf_counter() - started
 

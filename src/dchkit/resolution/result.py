@@ -20,7 +20,7 @@ import pyarrow.compute as pc
 from dchkit.errors import ConfigError, ProfileNotFoundError
 from dchkit.resolution.comparisons import NULL_LEVEL, compare_pairs
 from dchkit.resolution.metrics import ClusterMetrics, evaluate_clusters
-from dchkit.resolution.scoring import dependence_adjustments
+from dchkit.resolution.scoring import household_adjustments
 
 if TYPE_CHECKING:
     from dchkit.resolution.blocking import HubValue
@@ -248,14 +248,7 @@ class Resolution:
         steps = []
         tables = self.model.weight_tables()
         dependence = float(
-            dependence_adjustments(
-                np.asarray(levels)[None, :],
-                self.model,
-                self.config.dependent,
-                self.config.dependent_discount,
-                self.config.dependent_unless,
-                self.config.personal_columns,
-            )[0]
+            household_adjustments(np.asarray(levels)[None, :], self.model, self.config)[0]
         )
         raw = sum(float(tables[c][levels[c]]) for c in range(len(levels)))
         tf_total = weight - self.model.prior_weight - raw - dependence

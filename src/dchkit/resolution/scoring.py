@@ -8,6 +8,7 @@ and fields a household shares agree together for different people (dependence).
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
@@ -17,7 +18,16 @@ from dchkit.errors import ConfigError
 from dchkit.resolution.dependence import dependence_correction
 from dchkit.resolution.model import MatchModel
 
-__all__ = ["dependence_adjustments", "dependence_correction", "tf_adjustments"]
+if TYPE_CHECKING:
+    from dchkit.resolution.config import ResolverConfig
+
+__all__ = [
+    "dependence_adjustments",
+    "dependence_correction",
+    "household_adjustments",
+    "pair_weights",
+    "tf_adjustments",
+]
 
 FloatArray = npt.NDArray[np.float64]
 #: Relative frequency of each value of a feature column (column name, values) → floats.
@@ -85,3 +95,39 @@ def tf_adjustments(
         u_top = model.u[j][comparison.top_level]
         adjust[top] += np.log2(u_top / np.maximum(frequency[left], 1.0 / valid.sum()))
     return adjust
+
+
+def household_adjustments(
+    levels: npt.NDArray[np.int8], model: MatchModel, config: ResolverConfig
+) -> FloatArray:
+    """:func:`dependence_adjustments` with the groups and options of ``config``."""
+    return dependence_adjustments(
+        levels,
+        model,
+        config.dependent,
+        config.dependent_discount,
+        config.dependent_unless,
+        config.personal_columns,
+    )
+
+
+def pair_weights(
+    features: pa.Table,
+    pairs: npt.NDArray[np.int64],
+    levels: npt.NDArray[np.int8],
+    model: MatchModel,
+    config: ResolverConfig,
+    *,
+    frequencies: Frequencies | None = None,
+) -> FloatArray:
+    """Each pair's match weight: the model's, term frequency and household corrections.
+
+    The one formula of the batch resolver and the incremental engine, so a stream of
+    records scores exactly as a batch does.
+    """
+    weights: FloatArray = (
+        model.match_weights(levels)
+        + tf_adjustments(features, pairs, levels, model, config.tf_adjust, frequencies=frequencies)
+        + household_adjustments(levels, model, config)
+    )
+    return weights
