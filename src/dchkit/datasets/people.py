@@ -189,20 +189,31 @@ def _email_locals(
 
 
 def _unique(emails: pa.Array, rng: np.random.Generator) -> pa.Array:
-    """Make addresses unique (providers refuse a taken name) by adding digits to repeats."""
-    encoded = pc.dictionary_encode(emails)
-    codes = encoded.indices.to_numpy()
+    """Make addresses unique (providers refuse a taken name) by adding digits to repeats.
+
+    Nulls stay null. One address belongs to one person, so callers pass every address
+    kind (primary, alternative, work, family) together.
+    """
+    valid = pc.is_valid(emails).to_numpy(zero_copy_only=False)
+    present = emails.filter(pa.array(valid))
+    codes = pc.dictionary_encode(present).indices.to_numpy()
     order = np.argsort(codes, kind="stable")
     first = np.ones(len(codes), bool)
     first[order[1:]] = codes[order[1:]] != codes[order[:-1]]
     if first.all():
         return emails
-    local, _, domain = zip(
-        *(e.partition("@") for e in emails.filter(pa.array(~first)).to_pylist()), strict=True
-    )
-    suffix = rng.integers(10, 10_000, len(local))
-    fixed = [f"{loc}{s}@{dom}" for loc, s, dom in zip(local, suffix, domain, strict=True)]
-    return pc.replace_with_mask(emails, pa.array(~first), pa.array(fixed, pa.string()))
+    taken = set(present.to_pylist())
+    fixed = []
+    for address in present.filter(pa.array(~first)).to_pylist():
+        local, _, domain = address.partition("@")
+        candidate = address
+        while candidate in taken:
+            candidate = f"{local}{int(rng.integers(10, 10_000))}@{domain}"
+        taken.add(candidate)
+        fixed.append(candidate)
+    repeat = np.zeros(len(emails), bool)
+    repeat[np.flatnonzero(valid)[~first]] = True
+    return pc.replace_with_mask(emails, pa.array(repeat), pa.array(fixed, pa.string()))
 
 
 def _households(rng: np.random.Generator, n: int, share: float) -> np.ndarray:
@@ -251,12 +262,10 @@ def generate_people(config: WorldConfig, n: int, rng: np.random.Generator) -> Pe
     domain_pool = pa.array(domains)
     p = np.array(weights) / sum(weights)
     local, _ = _email_locals(rng, g_text, f_text, birth_days)
-    email = _unique(
-        join(local, domain_pool.take(pa.array(rng.choice(len(p), n, p=p))), sep="@"), rng
-    )
+    email = join(local, domain_pool.take(pa.array(rng.choice(len(p), n, p=p))), sep="@")
     alt_local, _ = _email_locals(rng, g_text, f_text, birth_days)
     alt_domain = domain_pool.take(pa.array(rng.choice(len(p), n, p=p)))
-    alt_email = _unique(join(alt_local, alt_domain, sep="@"), rng)
+    alt_email = join(alt_local, alt_domain, sep="@")
     alt_email = pc.if_else(pc.equal(alt_email, email), join(alt_local, "1@", alt_domain), alt_email)
 
     company_domains = ja.COMPANY_DOMAINS if locale == "ja" else en.COMPANY_DOMAINS
@@ -272,7 +281,15 @@ def generate_people(config: WorldConfig, n: int, rng: np.random.Generator) -> Pe
         join(f_text, ".family") if locale == "ja" else join("the", f_text, "s"),
     )
     has_family_mail = in_house & (rng.random(n) < 0.35)
-    house_mail = join(family_mail, domain_pool.take(pa.array(rng.choice(len(p), n, p=p))), sep="@")
+    # One household's address, on its head's row; members take it below.
+    house_mail = null_where(
+        join(family_mail, domain_pool.take(pa.array(rng.choice(len(p), n, p=p))), sep="@"),
+        ~(has_family_mail & (head_of == np.arange(n))),
+    )
+    # An address belongs to one person (or one household): unique across every kind, so
+    # two people who share a name do not share an inbox.
+    addresses = _unique(pa.concat_arrays([email, alt_email, work_email, house_mail]), rng)
+    email, alt_email, work_email, house_mail = (addresses.slice(k * n, n) for k in range(4))
     family_email = null_where(
         house_mail.take(pa.array(head_of)), ~has_family_mail[head_of] | ~in_house
     )

@@ -52,7 +52,9 @@ DEFAULT_COMPARISONS: tuple[Comparison, ...] = (
     ),
     Comparison(
         name="given_name",
-        description="Given name in any script, nicknames (Bob = Robert), then fuzzy.",
+        description="Given name in any script, nicknames (Bob = Robert), the whole name "
+        "as one word (a swapped or unsplit name agrees here too, not only on the family "
+        "comparison), then fuzzy.",
         levels=(
             Level(column="given_key"),
             Level(column="given_reading"),
@@ -60,6 +62,7 @@ DEFAULT_COMPARISONS: tuple[Comparison, ...] = (
             Level(column="name_compact"),
             Level(column="given_nickname"),
             Level(column="given_any_romaji"),
+            Level(column="name_guess_compact"),
             Level(column="given_chars", label="same characters given_chars"),
             _jw("given_any_romaji", 0.92),
             _jw("given_any_romaji", 0.8),
@@ -177,7 +180,7 @@ class ResolverConfig(BaseModel):
     threshold: float = Field(default=0.95, gt=0, lt=1)
     tf_adjust: tuple[str, ...] = ("family_name", "given_name")
     dependent: tuple[tuple[str, ...], ...] = (("family_name", "phone", "location", "email"),)
-    dependent_discount: float = Field(default=0.25, ge=0, le=1)
+    dependent_discount: float = Field(default=0.1, ge=0, le=1)
     dependent_unless: str | None = "given_name"
     personal_columns: tuple[str, ...] = ("mobile_phones",)
     link_id_types: tuple[str, ...] | None = None

@@ -35,9 +35,13 @@ def dependence_correction(
     weights count ``discount`` times: a household's shared family name, landline and
     address are one piece of evidence, not three. Pairs whose ``unless`` comparison agrees
     (e.g. the same given name) are left alone: different members of one household have
-    different given names, so for them the agreements are independent evidence again. A
-    comparison agreeing at a level on a ``personal`` column (a mobile number, which family
-    members do not share) counts in full, outside its group.
+    different given names, so for them the agreements are independent evidence again.
+    Pairs whose ``unless`` comparison *differs* (two given names, neither like the other)
+    and that agree on nothing a household does not share (a birth date, a mobile number)
+    are what a household looks like: their shared fields are explained by the household,
+    so even the strongest counts ``discount`` times. A comparison agreeing at a level on a
+    ``personal`` column (a mobile number, which family members do not share) counts in
+    full, outside its group.
 
     Args:
         weights: Each pair's weight per comparison (n_pairs × n_comparisons).
@@ -56,10 +60,20 @@ def dependence_correction(
         >>> levels = np.array([[9, 0, 2, -1, -1, -1]], dtype=np.int8)
         >>> float(dependence_correction(weights, levels, comparisons,
         ...       [("family_name", "email")], discount=0.25, unless="given_name")[0])
-        -3.75
+        -12.75
     """
     names = [c.name for c in comparisons]
     adjust = np.zeros(weights.shape[0], dtype=np.float64)
+    strongest = np.zeros(weights.shape[0], dtype=np.float64)
+    # Agreement no household shares: a comparison outside every group (a birth date) or a
+    # personal level (a mobile number).
+    grouped = {name for group in groups for name in group} | {unless}
+    personal_agreement = np.zeros(weights.shape[0], dtype=bool)
+    for j, name in enumerate(names):
+        if name not in grouped:
+            personal_agreement |= weights[:, j] > 0
+        else:
+            personal_agreement |= _personal_levels(comparisons[j], personal)[levels[:, j]]
     for group in groups:
         columns = [names.index(name) for name in group if name in names]
         if len(columns) < 2:
@@ -68,8 +82,12 @@ def dependence_correction(
         for k, j in enumerate(columns):
             positive[_personal_levels(comparisons[j], personal)[levels[:, j]], k] = 0.0
         adjust -= (1.0 - discount) * (positive.sum(axis=1) - positive.max(axis=1))
+        strongest += positive.max(axis=1)
     if unless is not None and unless in names:
-        adjust[weights[:, names.index(unless)] > 0] = 0.0
+        column = names.index(unless)
+        adjust[weights[:, column] > 0] = 0.0
+        differ = (levels[:, column] == 0) & ~personal_agreement
+        adjust[differ] -= (1.0 - discount) * strongest[differ]
     return adjust
 
 

@@ -152,10 +152,16 @@ def _only(mask: pa.Array, values: pa.Array) -> pa.Array:
     return pc.if_else(mask, values, pa.scalar(None, values.type))
 
 
-def _compact(family: pa.Array, given: pa.Array) -> pa.Array:
-    """``[family+given, given+family]`` without spaces, or ``[family]`` when no given name."""
+def _compact(family: pa.Array, given: pa.Array, no_given: pa.Array) -> pa.Array:
+    """``[family+given, given+family]`` without spaces, or ``[family]`` when no given name.
+
+    ``[family]`` alone stands for a whole name written as one word (ヤマダタロウ), so only
+    for records without a given name in any script (``no_given``): a family name read from
+    furigana beside a kanji given name is not a whole name, and two members of a household
+    would meet on it.
+    """
     family, given = _no_spaces(family), _no_spaces(given)
-    forward = pc.coalesce(pc.binary_join_element_wise(family, given, ""), family)
+    forward = pc.coalesce(pc.binary_join_element_wise(family, given, ""), _only(no_given, family))
     backward = pc.binary_join_element_wise(given, family, "")
     return _pair_list(forward, backward)
 
@@ -262,6 +268,7 @@ def build_features(
     family_romaji = pc.coalesce(family_kana.romaji, _unless(family_kanji, family.romaji))
     given_romaji = pc.coalesce(given_kana.romaji, _unless(given_kanji, given.romaji))
     family_any = pc.coalesce(family_romaji, family.romaji)
+    no_given = pc.fill_null(pc.and_(pc.is_null(given_raw), pc.is_null(kana.given)), False)
     given_any = pc.coalesce(given_romaji, given.romaji)
 
     emails = _column(records, "emails", pa.list_(string))
@@ -294,9 +301,9 @@ def build_features(
             "family_chars": _char_set(pc.coalesce(_only(family_kanji, family.key), family_reading)),
             "given_chars": _char_set(pc.coalesce(_only(given_kanji, given.key), given_reading)),
             "given_nickname": given_name_key_column(given_raw),
-            "name_compact": _compact(family_romaji, given_romaji),
-            "name_guess_compact": _compact(family_any, given_any),
-            "name_reading_compact": _compact(family_reading, given_reading),
+            "name_compact": _compact(family_romaji, given_romaji, no_given),
+            "name_guess_compact": _compact(family_any, given_any, no_given),
+            "name_reading_compact": _compact(family_reading, given_reading, no_given),
             "emails": emails,
             "email_keys": email_keys,
             "phones": phones,

@@ -1,14 +1,10 @@
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-import pytest
 
 from dchkit.datasets import World, generate_world
-from dchkit.errors import ConfigError
 
 SPEC_HEADERS = {
     "crm_contacts": [
@@ -343,77 +339,32 @@ def test_common_names_are_shared_by_different_people(ja_world: World):
     names = pc.binary_join_element_wise(
         ja_world.people["family_name"], ja_world.people["given_name"], " "
     )
-    counts = pc.value_counts(names)
-    assert max(counts.field("counts").to_pylist()) >= 3
-    top = pc.value_counts(ja_world.people["family_name"]).field("values")[0].as_py()
+    counts = np.asarray(pc.value_counts(names).field("counts"))
+    assert counts.max() >= 2  # some full names repeat: a matcher must not merge on a name
+    # … but not absurdly often: in real populations few people share a full name.
+    assert (counts[counts > 1].sum()) / ja_world.people.num_rows < 0.05
+    families = pc.value_counts(ja_world.people["family_name"])
+    order = np.argsort(-np.asarray(families.field("counts")))
+    top = families.field("values")[int(order[0])].as_py()
     assert top in {"佐藤", "鈴木", "高橋", "田中"}
+    share = int(families.field("counts")[int(order[0])].as_py()) / ja_world.people.num_rows
+    assert 0.008 < share < 0.03  # 佐藤 is ~1.5 % of Japanese people
 
 
-def test_hub_values_are_reported(world: World):
-    hubs = {h.field: h for h in world.report.hub_values}
-    assert set(hubs) == {
-        "ec_customers.Default Address Phone",
-        "ma_leads.Email",
-        "crm_contacts.Birthdate",
-    }
-    assert all(h.records >= h.people for h in hubs.values())
-
-
-def test_report_string_is_readable(ja_world: World):
-    text = str(ja_world.report)
-    assert "records/person" in text
-    assert "households" in text
-    assert "hub values" in text
-
-
-def test_orders_are_in_the_period_and_currency(world: World):
-    orders = world.tables["ec_orders"]
-    currency = "JPY" if world.config.locale == "ja" else "USD"
-    assert pc.all(pc.equal(orders["Currency"], currency)).as_py()
-    times = [datetime.strptime(t, "%Y-%m-%d %H:%M:%S %z") for t in orders["Created at"].to_pylist()]
-    assert min(times) >= datetime(2023, 1, 1, tzinfo=UTC)
-    assert max(times) < datetime(2025, 1, 1, tzinfo=UTC)
-
-
-def test_tickets_have_solve_times_only_when_solved(world: World):
-    tickets = world.tables["support_tickets"]
-    solved = pc.is_in(tickets["status"], pa.array(["solved", "closed"]))
-    assert pc.all(pc.equal(solved, pc.is_valid(tickets["solved_at"]))).as_py()
-
-
-def test_web_events_login_links_anonymous_id_to_user_id(world: World):
-    events = world.tables["web_events"]
-    aliases = events.filter(pc.equal(events["type"], "alias"))
-    assert aliases.num_rows > 0
-    assert aliases["previousId"].null_count == 0
-    assert aliases["userId"].null_count == 0
-    customer_ids = world.tables["ec_customers"]["Customer ID"]
-    assert pc.all(pc.is_in(events["userId"].drop_null(), customer_ids)).as_py()
-
-
-def test_invalid_config_raises_config_error_naming_the_field():
-    with pytest.raises(ConfigError, match=r"duplicate_rate"):
-        generate_world(n_people=10, duplicate_rate=2)
-    with pytest.raises(ConfigError, match="exactly one of n_people and n_records"):
-        generate_world(n_people=10, n_records=10)
-    with pytest.raises(ConfigError, match=r"sources\.web"):
-        generate_world(n_people=10, sources={"web": -0.1})
-    with pytest.raises(ConfigError, match="unknown field"):
-        generate_world(n_people=10, typo=0.1)
-    with pytest.raises(ConfigError, match="period_end"):
-        generate_world(n_people=10, period_start="2024-01-01", period_end="2023-01-01")
-    with pytest.raises(ConfigError, match="locale"):
-        generate_world(n_people=10, locale="fr")
-
-
-def test_people_table_has_clean_fields(ja_world: World):
-    people = ja_world.people
-    assert people.num_rows == ja_world.report.people
-    assert people["family_name"].null_count == 0
-    assert people["email"].null_count == 0
-    assert pa.types.is_date32(people.schema.field("birth_date").type)
-    assert np.all(
-        pc.match_substring_regex(people["postcode"], r"^\d{3}-\d{4}$").to_numpy(
-            zero_copy_only=False
-        )
-    )
+def test_people_never_share_a_personal_email_address(world: World):
+    people = world.people
+    addresses = [
+        value
+        for column in ("email", "alt_email", "work_email")
+        for value in people[column].to_pylist()
+        if value is not None
+    ]
+    assert len(addresses) == len(set(addresses))
+    # A family address is shared within a household only.
+    households: dict[str, set[str]] = {}
+    for row in people.select(["family_email", "household_id"]).to_pylist():
+        if row["family_email"] is not None:
+            households.setdefault(row["family_email"], set()).add(row["household_id"])
+    assert households
+    assert all(len(ids) == 1 for ids in households.values())
+    assert not set(households) & set(addresses)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyarrow as pa
+import pytest
 
 from dchkit.resolution import ResolverConfig
 from dchkit.resolution.dependence import dependence_correction
@@ -79,5 +80,45 @@ def test_a_shared_landline_is_discounted_but_a_shared_mobile_is_not():
 
     landline = correction("phones")
     mobile = correction("mobile_phones")
-    assert landline == -(1 - config.dependent_discount) * 6.0  # family counts at a discount
-    assert mobile == 0.0  # a mobile is personal: family name and phone are independent
+    keep = 1 - config.dependent_discount
+    # Different given names: the household explains the family name and the landline alike.
+    assert landline == pytest.approx(-keep * (6.0 + 12.0))
+    # A mobile is personal: members of a household do not share one, so nothing is discounted.
+    assert mobile == 0.0
+
+
+def test_given_name_decides_how_household_fields_count():
+    config = ResolverConfig()
+    names = [c.name for c in config.comparisons]
+    weights = np.array([[6.0, 0.0, 0.0, 12.0, 0.0, 9.0]] * 4)
+    levels = np.full((4, len(names)), -1, dtype=np.int8)
+    levels[:, names.index("family_name")] = 10
+    levels[:, names.index("phone")] = 2  # a shared landline
+    levels[:, names.index("location")] = 5
+    given = names.index("given_name")
+    levels[0, given], weights[0, given] = -1, 0.0  # unknown given name
+    levels[1, given], weights[1, given] = 0, -5.0  # two different given names
+    levels[2, given], weights[2, given] = 9, 9.0  # the same given name
+    levels[3, given], weights[3, given] = 0, -5.0  # different given names …
+    birth = names.index("birth_date")
+    levels[3, birth], weights[3, birth] = 3, 12.0  # … but the same birth date (a typo)
+    adjust = dependence_correction(
+        weights,
+        levels,
+        config.comparisons,
+        config.dependent,
+        config.dependent_discount,
+        config.dependent_unless,
+        config.personal_columns,
+    )
+    keep = 1 - config.dependent_discount
+    assert adjust[0] == pytest.approx(
+        -keep * (6.0 + 9.0)
+    )  # the strongest (landline) counts in full
+    assert adjust[1] == pytest.approx(
+        -keep * (6.0 + 9.0 + 12.0)
+    )  # a household: even the strongest is discounted
+    assert adjust[2] == 0.0  # the same given name: independent evidence again
+    assert adjust[3] == pytest.approx(
+        -keep * (6.0 + 9.0)
+    )  # a shared birth date is not household evidence
