@@ -243,11 +243,14 @@ def _lifetime_values(table: pa.Table) -> Chart:
         right.set_ylabel("total lifetime value")
         right.set_title("value held by each band", fontsize=10, fontweight="normal",
                         color=COLORS["muted"])
-        for ax in (left, right):
+        from matplotlib.ticker import FuncFormatter
+
+        for ax, values in ((left, customers), (right, totals)):
             ax.tick_params(axis="x", labelrotation=30)
             ax.grid(axis="y", alpha=0.6)
             ax.set_axisbelow(True)
-            ax.set_ylim(0, max([*ax.get_ylim(), 1]) * 1.08)
+            ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: _number(v)))
+            ax.set_ylim(min(0.0, min(values, default=0) * 1.15), max([*values, 1]) * 1.12)
         _titles(fig, left, title, f"{sum(customers):,} customers, {_number(sum(totals))} in total")
 
     return draw(11.0, 4.8, title, body)

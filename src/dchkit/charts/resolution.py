@@ -157,23 +157,31 @@ def _explain(
 
     if isinstance(of, CustomerExplanation):
         return of, None
+    if not isinstance(of, Resolution | Hub):
+        msg = (
+            "customer_graph draws a Resolution, a Hub or a CustomerExplanation, "
+            f"not {type(of).__name__}"
+        )
+        raise ConfigError(msg, fix="pass the resolution or hub that holds the customer")
     if customer_id is None:
         msg = "customer_graph needs the customer_id of the customer to draw"
         raise ConfigError(msg, fix="call customer_graph(resolution, 'cus_…')")
     explanation = of.explain_customer(customer_id)
-    wanted = sorted(
-        {*explanation.record_ids, *(e.left for e in explanation.cut_edges),
-         *(e.right for e in explanation.cut_edges)}
+    wanted = pa.array(
+        sorted(
+            {
+                *explanation.record_ids,
+                *(e.left for e in explanation.cut_edges),
+                *(e.right for e in explanation.cut_edges),
+            }
+        ),
+        pa.string(),
     )
-    if isinstance(of, Resolution):
-        import pyarrow.compute as pc
+    if isinstance(of, Hub):
+        return explanation, of.store.read("records", {"record_id": wanted})
+    import pyarrow.compute as pc
 
-        records = of.records.filter(pc.is_in(of.records.column("record_id"), value_set=pa.array(wanted)))
-    elif isinstance(of, Hub):
-        records = of.store.read("records", {"record_id": wanted})
-    else:
-        msg = f"customer_graph draws a Resolution, a Hub or a CustomerExplanation, not {type(of).__name__}"
-        raise ConfigError(msg, fix="pass the resolution or hub that holds the customer")
+    records = of.records.filter(pc.is_in(of.records.column("record_id"), value_set=wanted))
     return explanation, records
 
 
@@ -183,12 +191,14 @@ def _record_label(row: dict[str, Any] | None, record_id: str, labels: Labels) ->
     shown = labels.text(short, "record")
     if row is None:
         return shown
-    name = row.get("full_name") or " ".join(
-        p for p in (row.get("family_name"), row.get("given_name")) if p
+    kana = row.get("name_kana")
+    name = (
+        row.get("full_name")
+        or " ".join(p for p in (row.get("family_name"), row.get("given_name")) if p)
+        or kana
     )
     if not name:
         return shown
-    kana = row.get("name_kana")
     fallback = labels.text(kana, "") if kana else ""
     return f"{shown}\n{labels.text(name, fallback)}".rstrip()
 
