@@ -15,9 +15,7 @@ if TYPE_CHECKING:
 __all__ = ["draw", "match_weight_of", "probability_of"]
 
 
-def draw(
-    width: float, height: float, title: str, body: Callable[[Figure, Labels], None]
-) -> Chart:
+def draw(width: float, height: float, title: str, body: Callable[[Figure, Labels], None]) -> Chart:
     """Make a figure in the chart style, let ``body`` draw on it, and wrap it in a Chart.
 
     Labels that fell back (no font for their characters) add a note under the figure.

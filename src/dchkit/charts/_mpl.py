@@ -12,7 +12,7 @@ import importlib
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from dchkit.errors import OptionalDependencyError
 
@@ -87,8 +87,10 @@ def style() -> dict[str, Any]:
 
 
 class _NoBoldFallbackNotice(logging.Filter):
-    """Drop matplotlib's notice that a Japanese fallback font has no bold face (it uses
-    the regular one, which is what a bold Japanese label should get)."""
+    """Drop matplotlib's notice that a Japanese fallback font has no bold face.
+
+    It falls back to the regular face, which is what a bold Japanese label should get.
+    """
 
     def filter(self, record: logging.LogRecord) -> bool:
         return not str(record.msg).startswith("findfont: Failed to find font weight")
@@ -103,7 +105,7 @@ def styled(rc: dict[str, Any]) -> Iterator[None]:
     notice = _NoBoldFallbackNotice()
     logger.addFilter(notice)
     try:
-        with matplotlib.rc_context(rc):
+        with matplotlib.rc_context(cast(Any, rc)):
             yield
     finally:
         logger.removeFilter(notice)

@@ -99,7 +99,9 @@ class Chart:
             f"<figure style='margin: 0;'>{self._img()}</figure>{notes}</body></html>\n"
         )
 
-    def save(self, path: str | Path, *, format: Format | None = None, dpi: float | None = None) -> Path:
+    def save(
+        self, path: str | Path, *, format: Format | None = None, dpi: float | None = None
+    ) -> Path:
         """Write the chart to ``path`` as PNG, SVG or HTML (from the suffix unless ``format``).
 
         Returns:

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 
@@ -116,9 +116,9 @@ def _series(source: Hub | Sequence[Change] | Sequence[MembershipChange]) -> Seri
         return _from_changes(feed)
     items = list(source)
     if all(hasattr(item, "members") for item in items):
-        return _from_materializations(items)
+        return _from_materializations(cast("list[MembershipChange]", items))
     if all(hasattr(item, "kind") and hasattr(item, "cursor") for item in items):
-        return _from_changes(items)
+        return _from_changes(cast("list[Change]", items))
     msg = "segment_sizes reads a Hub, its change feed or a list of materializations"
     raise ConfigError(msg, fix="pass hub, hub.changes() or [registry.materialize(...), ...]")
 
@@ -164,33 +164,47 @@ def segment_sizes(
             shown = labels.text(name, f"segment {i + 1}")
             top.step(when, sizes, where="post", color=colour, lw=2, label=shown)
             top.plot(when, sizes, "o", color=colour, markersize=4)
-            top.annotate(f"{sizes[-1]:,}", (when[-1], sizes[-1]), xytext=(5, 0),
-                         textcoords="offset points", va="center", fontsize=9, color=colour)
+            top.annotate(
+                f"{sizes[-1]:,}",
+                (when[-1], sizes[-1]),
+                xytext=(5, 0),
+                textcoords="offset points",
+                va="center",
+                fontsize=9,
+                color=colour,
+            )
         top.set_ylabel("members")
         top.set_ylim(bottom=0)
         top.grid(axis="y", alpha=0.6)
         top.set_axisbelow(True)
         top.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
-        locator = mdates.AutoDateLocator()
+        locator = mdates.AutoDateLocator()  # type: ignore[no-untyped-call]
         axis = bottom if bottom is not None else top
         axis.xaxis.set_major_locator(locator)
-        axis.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+        axis.xaxis.set_major_formatter(
+            mdates.ConciseDateFormatter(locator)  # type: ignore[no-untyped-call]
+        )
         if bottom is not None:
             ((_, points),) = series.items()
             when = [p[0] for p in points]
-            gaps = np.diff(mdates.date2num(when)) if len(when) > 1 else np.array([1.0])
+            days = mdates.date2num(when)  # type: ignore[no-untyped-call]
+            gaps = np.diff(days) if len(when) > 1 else np.array([1.0])
             width = 0.6 * float(gaps[gaps > 0].min()) if (gaps > 0).any() else 0.5
-            bottom.bar(when, [p[2] for p in points], width=width, color=COLORS["positive"],
-                       label="entered")
-            bottom.bar(when, [-p[3] for p in points], width=width, color=COLORS["negative"],
-                       label="exited")
+            bottom.bar(
+                when, [p[2] for p in points], width=width, color=COLORS["positive"], label="entered"
+            )
+            bottom.bar(
+                when, [-p[3] for p in points], width=width, color=COLORS["negative"], label="exited"
+            )
             bottom.axhline(0, color="#777777", lw=0.8)
             bottom.set_ylabel("changes")
             bottom.grid(axis="y", alpha=0.6)
             bottom.set_axisbelow(True)
             bottom.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
         steps = max(len(p) for p in series.values())
-        _titles(fig, top, title, f"{len(series)} segment{'s' * (not single)}, {steps} materializations")
+        _titles(
+            fig, top, title, f"{len(series)} segment{'s' * (not single)}, {steps} materializations"
+        )
 
     return draw(10.0, 6.0 if single else 4.8, title, body)
 
@@ -204,17 +218,16 @@ def _number(value: float) -> str:
     return f"{value:.3g}"
 
 
-def _hbars(
-    ax: Axes, names: list[str], values: list[float], notes: list[str], colour: str
-) -> None:
+def _hbars(ax: Axes, names: list[str], values: list[float], notes: list[str], colour: str) -> None:
     """Horizontal bars, largest on top, each with a note past its end."""
     positions = np.arange(len(names))
     ax.barh(positions, values, color=colour, height=0.65)
     ax.set_yticks(positions, names)
     ax.invert_yaxis()
     for y, value, note in zip(positions, values, notes, strict=True):
-        ax.annotate(note, (value, y), xytext=(4, 0), textcoords="offset points",
-                    va="center", fontsize=8.5)
+        ax.annotate(
+            note, (value, y), xytext=(4, 0), textcoords="offset points", va="center", fontsize=8.5
+        )
     ax.set_xlim(0, (max(values, default=0) or 1) * 1.35)
     ax.grid(axis="x", alpha=0.6)
     ax.set_axisbelow(True)
@@ -223,7 +236,8 @@ def _hbars(
 def _lifetime_values(table: pa.Table) -> Chart:
     rows = table.to_pylist()
     bands = [
-        f"≥ {_number(r['lower'])}" if r["upper"] is None
+        f"≥ {_number(r['lower'])}"
+        if r["upper"] is None
         else f"{_number(r['lower'])}–{_number(r['upper'])}"
         for r in rows
     ]
@@ -241,8 +255,9 @@ def _lifetime_values(table: pa.Table) -> Chart:
         right.bar_label(bars, labels=[_number(t) for t in totals], padding=2, fontsize=8.5)
         right.set_xlabel("lifetime value band")
         right.set_ylabel("total lifetime value")
-        right.set_title("value held by each band", fontsize=10, fontweight="normal",
-                        color=COLORS["muted"])
+        right.set_title(
+            "value held by each band", fontsize=10, fontweight="normal", color=COLORS["muted"]
+        )
         from matplotlib.ticker import FuncFormatter
 
         for ax, values in ((left, customers), (right, totals)):
@@ -265,13 +280,19 @@ def _support_issues(table: pa.Table, top: int) -> Chart:
         names = [labels.text(r["category"], f"category {i + 1}") for i, r in enumerate(rows)]
         notes = [
             f"{r['tickets']:,}  ·  median {r['median_hours_to_resolve']:.0f} h to resolve"
-            if r["median_hours_to_resolve"] is not None else f"{r['tickets']:,}  ·  none solved"
+            if r["median_hours_to_resolve"] is not None
+            else f"{r['tickets']:,}  ·  none solved"
             for r in rows
         ]
         _hbars(ax, names, [float(r["tickets"]) for r in rows], notes, COLORS["total"])
         ax.set_xlabel("tickets")
-        _titles(fig, ax, title, f"{sum(r['tickets'] for r in table.to_pylist()):,} tickets, "
-                                f"{table.num_rows} categories (top {len(rows)} shown)")
+        _titles(
+            fig,
+            ax,
+            title,
+            f"{sum(r['tickets'] for r in table.to_pylist()):,} tickets, "
+            f"{table.num_rows} categories (top {len(rows)} shown)",
+        )
 
     return draw(10.0, 1.6 + 0.38 * max(len(rows), 3), title, body)
 
@@ -288,8 +309,9 @@ def _campaigns(table: pa.Table, top: int) -> Chart:
             f"customers  ·  revenue {_number(r['revenue'])}"
             for r in rows
         ]
-        _hbars(ax, names, [100 * float(r["conversion_rate"]) for r in rows], notes,
-               COLORS["positive"])
+        _hbars(
+            ax, names, [100 * float(r["conversion_rate"]) for r in rows], notes, COLORS["positive"]
+        )
         ax.set_xlabel("customers who ordered after being touched (%)")
         _titles(fig, ax, title, f"{table.num_rows} campaigns (top {len(rows)} by conversion)")
 
@@ -305,7 +327,9 @@ def _channel_mix(table: pa.Table, top: int) -> Chart:
     def body(fig: Figure, labels: Labels) -> None:
         ax = fig.add_subplot()
         names = [labels.text(r["channel"], f"channel {i + 1}") for i, r in enumerate(rows)]
-        notes = [f"{r['events_sum']:,} events  ·  {r['customer_id_count']:,} customers" for r in rows]
+        notes = [
+            f"{r['events_sum']:,} events  ·  {r['customer_id_count']:,} customers" for r in rows
+        ]
         _hbars(ax, names, [float(r["events_sum"]) for r in rows], notes, COLORS["total"])
         ax.set_xlabel("events")
         _titles(fig, ax, title, f"{customers:,} customers with events")

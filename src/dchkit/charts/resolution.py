@@ -1,5 +1,7 @@
-"""Charts of a resolve run: a pair's match-weight waterfall, a customer's record graph,
-the distribution of match weights and the sizes of customers.
+r"""Charts of a resolve run: waterfall, customer graph, match weights, cluster sizes.
+
+A pair's match-weight waterfall, a customer's record graph (with the matches guards cut),
+the distribution of candidate pairs' match weights and the sizes of customers.
 
 Examples:
     >>> import dchkit as dch
@@ -87,8 +89,15 @@ def waterfall(explanation: PairExplanation) -> Chart:
             )
             ax.plot([running, running], [row - 1.3, row - 0.3], color="#9a9a9a", lw=0.8, ls=":")
             if step.m is None and step.weight == 0.0:
-                ax.text(running, row, "  no value on one side: neutral", va="center",
-                        fontsize=8.5, color=COLORS["muted"], style="italic")
+                ax.text(
+                    running,
+                    row,
+                    "  no value on one side: neutral",
+                    va="center",
+                    fontsize=8.5,
+                    color=COLORS["muted"],
+                    style="italic",
+                )
                 continue
             fill = COLORS["positive"] if step.weight >= 0 else COLORS["negative"]
             ax.barh(row, step.weight, left=running, color=fill, height=0.6)
@@ -97,7 +106,9 @@ def waterfall(explanation: PairExplanation) -> Chart:
             ends.append(running)
         total_row = rows - 1
         names.append("match weight")
-        ax.plot([running, running], [total_row - 1.3, total_row - 0.3], color="#9a9a9a", lw=0.8, ls=":")
+        ax.plot(
+            [running, running], [total_row - 1.3, total_row - 0.3], color="#9a9a9a", lw=0.8, ls=":"
+        )
         ax.barh(total_row, explanation.match_weight, color=COLORS["total"], height=0.6)
         _value(ax, total_row, 0.0, explanation.match_weight, bold=True)
         ends.append(explanation.match_weight)
@@ -146,9 +157,7 @@ def _value(ax: Axes, row: int, start: float, end: float, *, bold: bool = False) 
 
 
 # -------------------------------------------------------------- customer graph
-def _explain(
-    of: Resolution | Hub | CustomerExplanation, customer_id: str | None
-) -> tuple[CustomerExplanation, pa.Table | None]:
+def _explain(of: object, customer_id: str | None) -> tuple[CustomerExplanation, pa.Table | None]:
     """The customer's explanation and the records it names (None: records unknown)."""
     import pyarrow as pa
 
@@ -230,8 +239,8 @@ def customer_graph(
     )
     members = list(explanation.record_ids)
     outside = sorted(
-        {e.left for e in explanation.cut_edges} | {e.right for e in explanation.cut_edges}
-        - set(members)
+        {e.left for e in explanation.cut_edges}
+        | {e.right for e in explanation.cut_edges} - set(members)
     )
     graph = nx.Graph()
     graph.add_nodes_from(members + outside)
@@ -261,7 +270,9 @@ def customer_graph(
             position = nx.spring_layout(graph, seed=0)
         sources = sorted({source_of(r) for r in members + outside})
         colour = {s: _SOURCE_COLORS[i % len(_SOURCE_COLORS)] for i, s in enumerate(sources)}
-        weights = [match_weight_of(d["p"]) for _, _, d in graph.edges(data=True) if d["kind"] == "match"]
+        weights = [
+            match_weight_of(d["p"]) for _, _, d in graph.edges(data=True) if d["kind"] == "match"
+        ]
         strongest = max(weights, default=1.0)
         for a, b, data in graph.edges(data=True):
             (x1, y1), (x2, y2) = position[a], position[b]
@@ -277,36 +288,78 @@ def customer_graph(
                 ax.plot([x1, x2], [y1, y2], color="#4a7bb7", lw=width, alpha=0.8, zorder=1)
                 text = f"{weight:+.1f}"
             if n <= 40:  # at 40 % of the edge: crossing diagonals keep their labels apart
-                ax.text(x1 + 0.4 * (x2 - x1), y1 + 0.4 * (y2 - y1), text, fontsize=8, ha="center", va="center",
-                        color=COLORS["cut"] if data["kind"] == "cut" else COLORS["text"],
-                        bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.85},
-                        zorder=3)
+                ax.text(
+                    x1 + 0.4 * (x2 - x1),
+                    y1 + 0.4 * (y2 - y1),
+                    text,
+                    fontsize=8,
+                    ha="center",
+                    va="center",
+                    color=COLORS["cut"] if data["kind"] == "cut" else COLORS["text"],
+                    bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.85},
+                    zorder=3,
+                )
         for record_id in members + outside:
             x, y = position[record_id]
             inside = record_id in set(members)
-            ax.scatter([x], [y], s=420 if n <= 20 else 160, zorder=2,
-                       color=colour[source_of(record_id)] if inside else "white",
-                       edgecolors=colour[source_of(record_id)], linewidths=2.5)
+            ax.scatter(
+                [x],
+                [y],
+                s=420 if n <= 20 else 160,
+                zorder=2,
+                color=colour[source_of(record_id)] if inside else "white",
+                edgecolors=colour[source_of(record_id)],
+                linewidths=2.5,
+            )
             if n <= 40:
                 label = _record_label(rows.get(record_id), record_id, labels)
                 if not inside:
                     label += "\n(other customer)"
-                ax.annotate(label, (x, y), xytext=(0, -15), textcoords="offset points",
-                            ha="center", va="top", fontsize=8.5, zorder=4,
-                            bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": "none",
-                                  "alpha": 0.8})
+                ax.annotate(
+                    label,
+                    (x, y),
+                    xytext=(0, -15),
+                    textcoords="offset points",
+                    ha="center",
+                    va="top",
+                    fontsize=8.5,
+                    zorder=4,
+                    bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": "none", "alpha": 0.8},
+                )
         handles: list[Any] = [
-            Line2D([], [], marker="o", ls="", markersize=10, color=colour[s], label=labels.text(s, "source"))
+            Line2D(
+                [],
+                [],
+                marker="o",
+                ls="",
+                markersize=10,
+                color=colour[s],
+                label=labels.text(s, "source"),
+            )
             for s in sources
         ]
         if any(d["kind"] == "match" for _, _, d in graph.edges(data=True)):
-            handles.append(Line2D([], [], color="#4a7bb7", lw=3, label="match (width: match weight)"))
+            handles.append(
+                Line2D([], [], color="#4a7bb7", lw=3, label="match (width: match weight)")
+            )
         if any(d["kind"] == "hard" for _, _, d in graph.edges(data=True)):
             handles.append(Line2D([], [], color=COLORS["hard"], lw=3, label="hard link"))
         if explanation.cut_edges:
-            handles.append(Line2D([], [], color=COLORS["cut"], lw=2, ls=(0, (4, 3)), label="cut by a guard"))
-            handles.append(Line2D([], [], marker="o", ls="", markersize=10, color="white",
-                                  markeredgecolor=COLORS["muted"], label="record of another customer"))
+            handles.append(
+                Line2D([], [], color=COLORS["cut"], lw=2, ls=(0, (4, 3)), label="cut by a guard")
+            )
+            handles.append(
+                Line2D(
+                    [],
+                    [],
+                    marker="o",
+                    ls="",
+                    markersize=10,
+                    color="white",
+                    markeredgecolor=COLORS["muted"],
+                    label="record of another customer",
+                )
+            )
         ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.0, 1.0))
         xs = np.array([position[r][0] for r in graph.nodes])
         ys = np.array([position[r][1] for r in graph.nodes])
@@ -345,12 +398,27 @@ def match_weights(resolution: Resolution, *, bins: int = 60) -> Chart:
         if len(weights):
             edges = np.histogram_bin_edges(weights, bins=bins)
             below, above = weights[weights < threshold], weights[weights >= threshold]
-            ax.hist(below, bins=edges, color=COLORS["negative"], alpha=0.85,
-                    label=f"below the threshold: {len(below):,} pairs")
-            ax.hist(above, bins=edges, color=COLORS["positive"], alpha=0.85,
-                    label=f"matches: {len(above):,} pairs")
-        ax.axvline(threshold, color=COLORS["threshold"], lw=1.5, ls="--",
-                   label=f"threshold: probability {resolution.config.threshold} = weight {threshold:+.2f}")
+            ax.hist(
+                below,
+                bins=edges.tolist(),
+                color=COLORS["negative"],
+                alpha=0.85,
+                label=f"below the threshold: {len(below):,} pairs",
+            )
+            ax.hist(
+                above,
+                bins=edges.tolist(),
+                color=COLORS["positive"],
+                alpha=0.85,
+                label=f"matches: {len(above):,} pairs",
+            )
+        ax.axvline(
+            threshold,
+            color=COLORS["threshold"],
+            lw=1.5,
+            ls="--",
+            label=f"threshold: probability {resolution.config.threshold} = weight {threshold:+.2f}",
+        )
         counts = np.histogram(weights, bins=bins)[0] if len(weights) else np.zeros(1)
         nonzero = counts[counts > 0]
         if len(nonzero) and counts.max() > 50 * float(np.median(nonzero)):
@@ -360,8 +428,12 @@ def match_weights(resolution: Resolution, *, bins: int = 60) -> Chart:
         ax.grid(axis="y", alpha=0.6)
         ax.set_axisbelow(True)
         ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
-        _titles(fig, ax, title,
-                f"{_count(len(resolution.hard_edges), 'hard link')} not shown: they are not scored")
+        _titles(
+            fig,
+            ax,
+            title,
+            f"{_count(len(resolution.hard_edges), 'hard link')} not shown: they are not scored",
+        )
 
     return draw(11.0, 4.8, title, body)
 
@@ -377,13 +449,17 @@ def _sizes(of: Resolution | Hub | pa.Table) -> tuple[np.ndarray[Any, Any], str]:
         customers: Sequence[Any] = of.customer_ids
         what = "resolution"
     elif isinstance(of, Hub):
-        customers = of.store.read("clusters", columns=["customer_id"]).column("customer_id").to_pylist()
+        customers = (
+            of.store.read("clusters", columns=["customer_id"]).column("customer_id").to_pylist()
+        )
         what = "hub"
     elif isinstance(of, pa.Table) and "customer_id" in of.column_names:
         customers = of.column("customer_id").to_pylist()
         what = "clusters"
     else:
-        msg = f"cluster_sizes needs a Resolution, a Hub or a clusters table, not {type(of).__name__}"
+        msg = (
+            f"cluster_sizes needs a Resolution, a Hub or a clusters table, not {type(of).__name__}"
+        )
         raise ConfigError(msg, fix="pass resolution, hub or resolution.clusters")
     counts = np.unique(np.asarray(customers, dtype=object), return_counts=True)[1]
     return counts.astype(np.int64), what
@@ -409,6 +485,11 @@ def cluster_sizes(of: Resolution | Hub | pa.Table) -> Chart:
         ax.grid(axis="y", alpha=0.6)
         ax.set_axisbelow(True)
         records = int(sizes.sum())
-        _titles(fig, ax, title, f"{records:,} records; mean {records / max(len(sizes), 1):.2f} per customer, largest {int(sizes.max()) if len(sizes) else 0}")
+        _titles(
+            fig,
+            ax,
+            title,
+            f"{records:,} records; mean {records / max(len(sizes), 1):.2f} per customer, largest {int(sizes.max()) if len(sizes) else 0}",
+        )
 
     return draw(max(6.0, min(12.0, 3.0 + 0.45 * len(values))), 4.5, title, body)

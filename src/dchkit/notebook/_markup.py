@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 __all__ = [
-    "POSITIVE",
     "NEGATIVE",
+    "POSITIVE",
     "Safe",
     "badge",
     "card",
@@ -55,7 +55,7 @@ class Safe:
         return self.text
 
 
-Cell = Safe | str | int | float | date | datetime | None
+Cell = Safe | str | int | float | date | datetime | tuple[object, ...] | None
 
 
 def fmt(value: object) -> str:
@@ -145,9 +145,7 @@ def more(shown: int, total: int, what: str) -> Safe:
 
 def card(title: str, subtitle: Cell, *parts: Safe | str) -> str:
     """The frame of a view: a bold title, a subtitle, then the parts (strings are escaped)."""
-    body = "".join(
-        p.text if isinstance(p, Safe) else f"<div>{escape(p)}</div>" for p in parts if p
-    )
+    body = "".join(p.text if isinstance(p, Safe) else f"<div>{escape(p)}</div>" for p in parts if p)
     return (
         '<div class="dchkit-view" style="font-size: 13px; line-height: 1.45; '
         'max-width: 100%; overflow-x: auto; padding: 4px 0;">'

@@ -215,7 +215,13 @@ def customer_explanation_html(explanation: CustomerExplanation) -> str:
         ]
     if explanation.cut_edges:
         cut_rows = [
-            (c.left, c.right, f"{c.match_probability:.4f}", f"{match_weight(c.match_probability):+.2f}", c.reason)
+            (
+                c.left,
+                c.right,
+                f"{c.match_probability:.4f}",
+                f"{match_weight(c.match_probability):+.2f}",
+                c.reason,
+            )
             for c in explanation.cut_edges[:MAX_ROWS]
         ]
         parts += [
@@ -291,8 +297,10 @@ def profile_html(profile: Profile) -> str:
                 [
                     (
                         c.purpose,
-                        badge("granted" if c.granted else "refused",
-                              fill=POSITIVE if c.granted else NEGATIVE),
+                        badge(
+                            "granted" if c.granted else "refused",
+                            fill=POSITIVE if c.granted else NEGATIVE,
+                        ),
                         c.updated_at.date() if c.updated_at else None,
                         c.record_id,
                     )
@@ -378,4 +386,6 @@ def membership_change_html(change: MembershipChange) -> str:
         parts += [section("Entered"), ids(change.entered)]
     if len(change.exited):
         parts += [section("Exited"), ids(change.exited)]
-    return card(f"segment {change.segment}", f"materialized {change.at:%Y-%m-%d %H:%M:%S %Z}", *parts)
+    return card(
+        f"segment {change.segment}", f"materialized {change.at:%Y-%m-%d %H:%M:%S %Z}", *parts
+    )

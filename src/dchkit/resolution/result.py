@@ -109,8 +109,9 @@ class CustomerExplanation:
     cuts: tuple[Cut, ...] = field(default_factory=tuple)
     """The cuts touching the customer, with edges as record indices of the run."""
     cut_edges: tuple[CutEdge, ...] = field(default_factory=tuple)
-    """The removed edges touching the customer, by record id (the other end may belong
-    to another customer now)."""
+    """The removed edges touching the customer, by record id.
+
+    The other end of an edge may belong to another customer now."""
 
     def __repr__(self) -> str:
         cut = f", cut_edges={len(self.cut_edges)}" if self.cut_edges else ""
@@ -380,7 +381,9 @@ class Resolution:
             edges=tuple(edges),
             cuts=cuts,
             cut_edges=tuple(
-                CutEdge(ids[a].as_py(), ids[b].as_py(), self._pair_probability(a, b), self._reason(cut))
+                CutEdge(
+                    ids[a].as_py(), ids[b].as_py(), self._pair_probability(a, b), self._reason(cut)
+                )
                 for cut in cuts
                 for a, b in cut.edges
                 if a in members or b in members

@@ -31,14 +31,37 @@ def png_size(data: bytes) -> tuple[int, int]:
 def resolution() -> dch.Resolution:
     return dch.resolve(
         [
-            {"record_id": "crm:1", "source": "crm", "family_name": "山田", "given_name": "太郎",
-             "name_kana": "ヤマダ タロウ", "email": "taro@example.jp", "phone": "090-1234-5678"},
-            {"record_id": "ec:7", "source": "ec", "family_name": "山田", "given_name": "太郎",
-             "email": "TARO@example.jp", "phone": "+81 90 1234 5678"},
-            {"record_id": "ma:3", "source": "ma", "full_name": "ヤマダ タロウ",
-             "email": "t.yamada@example.jp", "phone": "09012345678"},
-            {"record_id": "ec:8", "source": "ec", "family_name": "佐藤", "given_name": "花子",
-             "email": "hanako@example.jp"},
+            {
+                "record_id": "crm:1",
+                "source": "crm",
+                "family_name": "山田",
+                "given_name": "太郎",
+                "name_kana": "ヤマダ タロウ",
+                "email": "taro@example.jp",
+                "phone": "090-1234-5678",
+            },
+            {
+                "record_id": "ec:7",
+                "source": "ec",
+                "family_name": "山田",
+                "given_name": "太郎",
+                "email": "TARO@example.jp",
+                "phone": "+81 90 1234 5678",
+            },
+            {
+                "record_id": "ma:3",
+                "source": "ma",
+                "full_name": "ヤマダ タロウ",
+                "email": "t.yamada@example.jp",
+                "phone": "09012345678",
+            },
+            {
+                "record_id": "ec:8",
+                "source": "ec",
+                "family_name": "佐藤",
+                "given_name": "花子",
+                "email": "hanako@example.jp",
+            },
         ]
     )
 
@@ -50,17 +73,21 @@ def test_chart_saves_png_svg_and_self_contained_html(
     png = chart.save(tmp_path / "w.png")
     width, height = png_size(png.read_bytes())
     assert (width, height) == chart.size
-    assert 600 <= width <= 2000 and 300 <= height <= 2000
+    assert 600 <= width <= 2000
+    assert 300 <= height <= 2000
     assert chart.to_png(dpi=200)[:8] == PNG_SIGNATURE
     assert png_size(chart.to_png(dpi=200)) == (2 * width, 2 * height)
 
     svg = chart.save(tmp_path / "w.svg").read_text(encoding="utf-8")
-    assert svg.lstrip().startswith("<?xml") and "<svg" in svg
+    assert svg.lstrip().startswith("<?xml")
+    assert "<svg" in svg
 
     page = chart.save(tmp_path / "w.html").read_text(encoding="utf-8")
     assert page.startswith("<!DOCTYPE html>")
     assert "data:image/png;base64," in page
-    assert "<script" not in page and "http://" not in page and "https://" not in page
+    assert "<script" not in page
+    assert "http://" not in page
+    assert "https://" not in page
     assert 'alt="Match weight: crm:1 vs ec:7"' in page
 
     assert chart._repr_png_()[:8] == PNG_SIGNATURE
@@ -83,16 +110,19 @@ def test_charts_leave_pyplot_and_rc_settings_alone(resolution: dch.Resolution) -
     chart = charts.customer_graph(resolution, resolution.customer_of("crm:1"))
     chart.to_png()
     assert dict(matplotlib.rcParams) == before
-    assert "matplotlib.pyplot" not in sys.modules or not __import__(
-        "matplotlib.pyplot"
-    ).pyplot.get_fignums()
+    assert (
+        "matplotlib.pyplot" not in sys.modules
+        or not __import__("matplotlib.pyplot").pyplot.get_fignums()
+    )
 
 
 def test_missing_matplotlib_says_which_extra_to_install(
     resolution: dch.Resolution, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setitem(sys.modules, "matplotlib", None)  # import matplotlib now fails
-    with pytest.raises(OptionalDependencyError, match=r"(?i)pip install 'dchkit\[notebook\]'") as info:
+    with pytest.raises(
+        OptionalDependencyError, match=r"(?i)pip install 'dchkit\[notebook\]'"
+    ) as info:
         charts.waterfall(resolution.explain("crm:1", "ec:7"))
     assert isinstance(info.value, ImportError)
     assert info.value.package == "matplotlib"

@@ -22,12 +22,28 @@ EVIL = "<script>alert('x')</script>"
 def resolution() -> dch.Resolution:
     return dch.resolve(
         [
-            {"record_id": "crm:1", "source": "crm", "family_name": EVIL, "given_name": "太郎",
-             "email": "taro@example.jp", "phone": "090-1234-5678"},
-            {"record_id": "ec:7", "source": "ec", "family_name": "山田", "given_name": "太郎",
-             "email": "TARO@example.jp"},
-            {"record_id": "ec:8", "source": "ec", "family_name": "佐藤", "given_name": "花子",
-             "email": "hanako@example.jp"},
+            {
+                "record_id": "crm:1",
+                "source": "crm",
+                "family_name": EVIL,
+                "given_name": "太郎",
+                "email": "taro@example.jp",
+                "phone": "090-1234-5678",
+            },
+            {
+                "record_id": "ec:7",
+                "source": "ec",
+                "family_name": "山田",
+                "given_name": "太郎",
+                "email": "TARO@example.jp",
+            },
+            {
+                "record_id": "ec:8",
+                "source": "ec",
+                "family_name": "佐藤",
+                "given_name": "花子",
+                "email": "hanako@example.jp",
+            },
         ]
     )
 
@@ -60,7 +76,9 @@ def test_resolution_view_counts_and_rules(resolution: dch.Resolution) -> None:
     assert "3 records → 2 customers" in view
     assert "email_keys" in view  # a blocking rule with its pair count
     assert "Customers by number of records" in view
-    assert "<script" not in view and "<style" not in view and "http" not in view
+    assert "<script" not in view
+    assert "<style" not in view
+    assert "http" not in view
 
 
 def test_pair_explanation_view_has_every_comparison_and_weight(
@@ -81,7 +99,9 @@ def test_pair_explanation_view_has_every_comparison_and_weight(
 def test_customer_explanation_view_lists_records_and_edges(resolution: dch.Resolution) -> None:
     explanation = resolution.explain_customer(resolution.customer_of("ec:7"))
     view = to_html(explanation)
-    assert "crm:1" in view and "ec:7" in view and "ec:8" not in view
+    assert "crm:1" in view
+    assert "ec:7" in view
+    assert "ec:8" not in view
     assert "Edges, weakest first" in view
     assert re.search(r"\+\d+\.\d\d", view)  # a match weight
     assert repr(explanation) == (
@@ -94,8 +114,10 @@ def test_profile_view_escapes_customer_data(store: ProfileStore) -> None:
     view = profile._repr_html_()
     _no_raw_markup(view)
     assert "taro@example.jp" in view
-    assert "crm:1" in view and "ec:7" in view
-    assert ">crm<" in view and ">ec<" in view  # source badges
+    assert "crm:1" in view
+    assert "ec:7" in view
+    assert ">crm<" in view
+    assert ">ec<" in view
     assert "+819012345678" in view
 
 
@@ -104,23 +126,27 @@ def test_timeline_view_escapes_event_types(store: ProfileStore, resolution: dch.
     view = page._repr_html_()
     _no_raw_markup(view)
     assert "2 of 3 events" in view
-    assert "Call Logged" in view and "Order Completed" not in view  # the newest two
+    assert "Call Logged" in view
+    assert "Order Completed" not in view
     assert "more with cursor" in view
     rest = store.timeline(page.customer_id, limit=2, cursor=page.next_cursor)._repr_html_()
-    assert "Order Completed" in rest and "1,200.00 JPY" in rest
+    assert "Order Completed" in rest
+    assert "1,200.00 JPY" in rest
     assert repr(page) == f"TimelinePage({page.customer_id!r}, events=2, total=3, more pages)"
 
 
 def test_segment_and_membership_views(store: ProfileStore) -> None:
     registry = SegmentRegistry(store)
-    segment = registry.define("buyers", 'count(events, type="Order Completed") > 0',
-                              description=EVIL)
+    segment = registry.define(
+        "buyers", 'count(events, type="Order Completed") > 0', description=EVIL
+    )
     assert "buyers" in segment._repr_html_()
     _no_raw_markup(segment._repr_html_())
     assert repr(segment).startswith("Segment('buyers', ")
     change = registry.materialize("buyers", now=datetime(2024, 6, 1, tzinfo=UTC))
     view = change._repr_html_()
-    assert "segment buyers" in view and "Entered" in view
+    assert "segment buyers" in view
+    assert "Entered" in view
     assert change.entered[0].as_py() in view
     assert repr(change).startswith("MembershipChange('buyers', members=1, entered=1, exited=0")
 
