@@ -157,16 +157,20 @@ def segment_sizes(
             top, bottom = fig.subplots(2, 1, sharex=True, height_ratios=(2.2, 1))
         else:
             top, bottom = fig.add_subplot(), None
+        latest = max(p[0] for points in series.values() for p in points)
         for i, (name, points) in enumerate(sorted(series.items())):
             when = [p[0] for p in points]
             sizes = [p[1] for p in points]
             colour = _LINE_COLORS[i % len(_LINE_COLORS)]
             shown = labels.text(name, f"segment {i + 1}")
-            top.step(when, sizes, where="post", color=colour, lw=2, label=shown)
+            # A size holds until it changes: carry the last one to the latest write.
+            top.step(
+                [*when, latest], [*sizes, sizes[-1]], where="post", color=colour, lw=2, label=shown
+            )
             top.plot(when, sizes, "o", color=colour, markersize=4)
             top.annotate(
                 f"{sizes[-1]:,}",
-                (when[-1], sizes[-1]),
+                (latest, sizes[-1]),
                 xytext=(5, 0),
                 textcoords="offset points",
                 va="center",
