@@ -11,7 +11,7 @@ Examples:
     >>> chart = charts.waterfall(res.explain("a", "b"))
     >>> chart.title
     'Match weight: a vs b'
-    >>> chart.to_png()[:8] == b"\\x89PNG\\r\\n\\x1a\\n"
+    >>> chart.to_png()[:8] == b"\x89PNG\r\n\x1a\n"
     True
 """
 
