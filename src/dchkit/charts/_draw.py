@@ -12,7 +12,7 @@ from dchkit.charts.chart import Chart
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-__all__ = ["draw", "match_weight_of", "probability_of"]
+__all__ = ["draw"]
 
 
 def draw(width: float, height: float, title: str, body: Callable[[Figure, Labels], None]) -> Chart:
@@ -32,16 +32,3 @@ def draw(width: float, height: float, title: str, body: Callable[[Figure, Labels
             engine.set(rect=(0, 0.05, 1, 0.95))
             fig.text(0.01, 0.01, notes[0], fontsize=8, color=COLORS["muted"], va="bottom")
     return Chart(fig, title=title, rc=rc, notes=notes)
-
-
-def match_weight_of(probability: float) -> float:
-    """Match weight (log2 odds) of a probability, finite even at 0 and 1."""
-    import math
-
-    p = min(max(probability, 1e-15), 1 - 1e-15)
-    return math.log2(p / (1 - p))
-
-
-def probability_of(weight: float) -> float:
-    """Match probability of a match weight."""
-    return float(1.0 / (1.0 + 2.0 ** (-weight)))

@@ -22,9 +22,10 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from dchkit.charts._draw import draw, match_weight_of
+from dchkit.charts._draw import draw
 from dchkit.charts._mpl import COLORS
 from dchkit.errors import ConfigError
+from dchkit.notebook.html import match_weight as match_weight_of
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -438,8 +439,8 @@ def match_weights(resolution: Resolution, *, bins: int = 60) -> Chart:
     return draw(11.0, 4.8, title, body)
 
 
-def _sizes(of: Resolution | Hub | pa.Table) -> tuple[np.ndarray[Any, Any], str]:
-    """Records per customer, and what they came from."""
+def _sizes(of: Resolution | Hub | pa.Table) -> np.ndarray[Any, Any]:
+    """Records per customer."""
     import pyarrow as pa
 
     from dchkit.hub import Hub
@@ -447,22 +448,19 @@ def _sizes(of: Resolution | Hub | pa.Table) -> tuple[np.ndarray[Any, Any], str]:
 
     if isinstance(of, Resolution):
         customers: Sequence[Any] = of.customer_ids
-        what = "resolution"
     elif isinstance(of, Hub):
         customers = (
             of.store.read("clusters", columns=["customer_id"]).column("customer_id").to_pylist()
         )
-        what = "hub"
     elif isinstance(of, pa.Table) and "customer_id" in of.column_names:
         customers = of.column("customer_id").to_pylist()
-        what = "clusters"
     else:
         msg = (
             f"cluster_sizes needs a Resolution, a Hub or a clusters table, not {type(of).__name__}"
         )
         raise ConfigError(msg, fix="pass resolution, hub or resolution.clusters")
     counts = np.unique(np.asarray(customers, dtype=object), return_counts=True)[1]
-    return counts.astype(np.int64), what
+    return counts.astype(np.int64)
 
 
 def cluster_sizes(of: Resolution | Hub | pa.Table) -> Chart:
@@ -471,7 +469,7 @@ def cluster_sizes(of: Resolution | Hub | pa.Table) -> Chart:
     A long tail of very large customers usually means over-merging (a shared address or
     phone); almost only singletons means blocking or the threshold miss matches.
     """
-    sizes, _ = _sizes(of)
+    sizes = _sizes(of)
     values, counts = np.unique(sizes, return_counts=True)
     title = f"Customers by number of records ({len(sizes):,} customers)"
 

@@ -43,6 +43,7 @@ if TYPE_CHECKING:  # for annotations only: the resolution layer must not import 
 
 __all__ = [
     "customer_explanation_html",
+    "match_weight",
     "membership_change_html",
     "pair_explanation_html",
     "profile_html",
