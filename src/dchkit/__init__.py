@@ -20,7 +20,17 @@ from dchkit._version import __version__
 from dchkit.errors import DchkitError
 
 if TYPE_CHECKING:
-    from dchkit import connectors, datasets, errors, normalize, profile, resolution, schema
+    from dchkit import (
+        charts,
+        connectors,
+        datasets,
+        errors,
+        normalize,
+        notebook,
+        profile,
+        resolution,
+        schema,
+    )
     from dchkit.connectors import connect
     from dchkit.datasets import generate_world, load_demo
     from dchkit.hub import Hub
@@ -40,6 +50,7 @@ __all__ = [
     "Trait",
     "__version__",
     "block_on",
+    "charts",
     "connect",
     "connectors",
     "datasets",
@@ -47,6 +58,7 @@ __all__ = [
     "generate_world",
     "load_demo",
     "normalize",
+    "notebook",
     "profile",
     "resolution",
     "resolve",
@@ -54,7 +66,17 @@ __all__ = [
 ]
 
 _LAZY_MODULES = frozenset(
-    {"connectors", "datasets", "errors", "normalize", "profile", "resolution", "schema"}
+    {
+        "charts",
+        "connectors",
+        "datasets",
+        "errors",
+        "normalize",
+        "notebook",
+        "profile",
+        "resolution",
+        "schema",
+    }
 )
 _LAZY_OBJECTS = {
     "Profile": "dchkit.profile",

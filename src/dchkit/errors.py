@@ -33,6 +33,7 @@ __all__ = [
     "ErrorCode",
     "MappingError",
     "NormalizationError",
+    "OptionalDependencyError",
     "PluginError",
     "ProfileError",
     "ProfileNotFoundError",
@@ -51,6 +52,7 @@ ErrorCode = Literal[
     "dchkit-error",
     "config-invalid",
     "plugin-invalid",
+    "optional-dependency-missing",
     "connector-error",
     "connector-not-found",
     "connector-dependency-missing",
@@ -128,6 +130,15 @@ class PluginError(DchkitError):
     code: ClassVar[ErrorCode] = "plugin-invalid"
 
 
+class OptionalDependencyError(DchkitError, ImportError):
+    """A feature needs a package of an optional extra that is not installed.
+
+    The fix names the extra, e.g. ``pip install 'dchkit[notebook]'`` for charts.
+    """
+
+    code: ClassVar[ErrorCode] = "optional-dependency-missing"
+
+
 # ---------------------------------------------------------------------- connector
 class ConnectorError(DchkitError):
     """Family of errors raised while reading and mapping a source."""
@@ -141,7 +152,7 @@ class ConnectorNotFoundError(ConnectorError, LookupError):
     code: ClassVar[ErrorCode] = "connector-not-found"
 
 
-class ConnectorDependencyError(ConnectorError, ImportError):
+class ConnectorDependencyError(ConnectorError, OptionalDependencyError):
     """An optional dependency a connector needs is not installed."""
 
     code: ClassVar[ErrorCode] = "connector-dependency-missing"

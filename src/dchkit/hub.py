@@ -589,7 +589,7 @@ class Hub:
 
         local = self._local_resolution(ids)
         found = local.explain_customer(local.customer_of(ids[0]))
-        return CustomerExplanation(cid, found.record_ids, found.edges, found.cuts)
+        return CustomerExplanation(cid, found.record_ids, found.edges, found.cuts, found.cut_edges)
 
     def _local_resolution(self, record_ids: Sequence[str]) -> Resolution:
         from dchkit.resolution import Resolver

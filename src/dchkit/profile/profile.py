@@ -118,6 +118,11 @@ class Profile:
             bits.append(f"traits={len(self.traits)}")
         return f"Profile({', '.join(bits)})"
 
+    def _repr_html_(self) -> str:
+        from dchkit.notebook.html import profile_html
+
+        return profile_html(self)
+
 
 def _consent(records: tuple[CustomerRecord, ...]) -> dict[str, Consent]:
     """Latest answer per purpose among one customer's records (ties: larger record id)."""

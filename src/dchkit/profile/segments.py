@@ -58,6 +58,14 @@ class Segment:
     def __str__(self) -> str:
         return f"{self.name}: {self.rule}"
 
+    def __repr__(self) -> str:
+        return f"Segment({self.name!r}, {str(self.rule)!r})"
+
+    def _repr_html_(self) -> str:
+        from dchkit.notebook.html import segment_html
+
+        return segment_html(self)
+
 
 @dataclass(frozen=True)
 class MembershipChange:
@@ -76,6 +84,17 @@ class MembershipChange:
     entered: pa.Array
     exited: pa.Array
     at: datetime
+
+    def __repr__(self) -> str:
+        return (
+            f"MembershipChange({self.segment!r}, members={len(self.members)}, "
+            f"entered={len(self.entered)}, exited={len(self.exited)}, at={self.at.isoformat()})"
+        )
+
+    def _repr_html_(self) -> str:
+        from dchkit.notebook.html import membership_change_html
+
+        return membership_change_html(self)
 
     def to_table(self) -> pa.Table:
         """``customer_id`` and ``change`` (``entered`` / ``exited``) for every change."""

@@ -71,6 +71,15 @@ class TimelinePage:
     def __len__(self) -> int:
         return int(self.events.num_rows)
 
+    def __repr__(self) -> str:
+        more = ", more pages" if self.next_cursor else ""
+        return f"TimelinePage({self.customer_id!r}, events={len(self)}, total={self.total}{more})"
+
+    def _repr_html_(self) -> str:
+        from dchkit.notebook.html import timeline_html
+
+        return timeline_html(self)
+
     def to_pylist(self) -> list[dict[str, Any]]:
         """The page's events as dicts."""
         rows: list[dict[str, Any]] = self.events.to_pylist()

@@ -35,6 +35,7 @@ from dchkit.resolution.resolver import Resolver
 from dchkit.resolution.result import (
     ComparisonStep,
     CustomerExplanation,
+    CutEdge,
     PairExplanation,
     Resolution,
 )
@@ -53,6 +54,7 @@ __all__ = [
     "ComparisonStep",
     "CustomerExplanation",
     "Cut",
+    "CutEdge",
     "EmReport",
     "GoldenResult",
     "HubValue",

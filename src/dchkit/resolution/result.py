@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from functools import cached_property
@@ -29,7 +30,7 @@ if TYPE_CHECKING:
     from dchkit.resolution.ids import IdChange
     from dchkit.resolution.model import EmReport, MatchModel
 
-__all__ = ["ComparisonStep", "CustomerExplanation", "PairExplanation", "Resolution"]
+__all__ = ["ComparisonStep", "CustomerExplanation", "CutEdge", "PairExplanation", "Resolution"]
 
 Verdict = Literal["same customer", "below threshold", "not a candidate", "cut by a guard"]
 
@@ -62,6 +63,17 @@ class PairExplanation:
     threshold: float
     candidate: bool
 
+    def __repr__(self) -> str:
+        return (
+            f"PairExplanation({self.left!r} vs {self.right!r}: {self.verdict}, "
+            f"match_weight={self.match_weight:+.2f}, p={self.match_probability:.4f})"
+        )
+
+    def _repr_html_(self) -> str:
+        from dchkit.notebook.html import pair_explanation_html
+
+        return pair_explanation_html(self)
+
     def __str__(self) -> str:
         lines = [f"{self.left} vs {self.right}: {self.verdict} — {self.reason}"]
         lines.append(f"  prior{'':<26}{self.prior_weight:+7.2f}")
@@ -76,14 +88,42 @@ class PairExplanation:
 
 
 @dataclass(frozen=True, slots=True)
+class CutEdge:
+    """A match a guard removed: one of its records belongs to the explained customer."""
+
+    left: str
+    right: str
+    match_probability: float
+    reason: str
+    """The guard that was broken, e.g. ``'salesforce_contact_id: 2 distinct values > 1'``."""
+
+
+@dataclass(frozen=True, slots=True)
 class CustomerExplanation:
-    """The edges that hold a customer's records together."""
+    """The edges that hold a customer's records together, and the matches guards cut."""
 
     customer_id: str
     record_ids: tuple[str, ...]
     edges: tuple[tuple[str, str, float], ...]
     """(record, record, match probability); hard links have probability 1.0."""
     cuts: tuple[Cut, ...] = field(default_factory=tuple)
+    """The cuts touching the customer, with edges as record indices of the run."""
+    cut_edges: tuple[CutEdge, ...] = field(default_factory=tuple)
+    """The removed edges touching the customer, by record id.
+
+    The other end of an edge may belong to another customer now."""
+
+    def __repr__(self) -> str:
+        cut = f", cut_edges={len(self.cut_edges)}" if self.cut_edges else ""
+        return (
+            f"CustomerExplanation({self.customer_id!r}, records={len(self.record_ids)}, "
+            f"edges={len(self.edges)}{cut})"
+        )
+
+    def _repr_html_(self) -> str:
+        from dchkit.notebook.html import customer_explanation_html
+
+        return customer_explanation_html(self)
 
     def path(self, left: str, right: str) -> list[str]:
         """The strongest chain of records joining ``left`` to ``right``."""
@@ -136,6 +176,11 @@ class Resolution:
             f"customers={self.customer_count:,}, candidate_pairs={len(self.pair_index):,}, "
             f"cuts={len(self.cuts)}, hub_values={len(self.hub_values)})"
         )
+
+    def _repr_html_(self) -> str:
+        from dchkit.notebook.html import resolution_html
+
+        return resolution_html(self)
 
     # ------------------------------------------------------------------ tables
     @cached_property
@@ -301,7 +346,7 @@ class Resolution:
             return "same customer", how
         for cut in self.cuts:
             if (i, j) in cut.edges:
-                return "cut by a guard", f"edge removed to satisfy {cut.reason}"
+                return "cut by a guard", f"edge removed to satisfy {self._reason(cut)}"
         if not candidate:
             return "not a candidate", "no blocking rule put them in one block"
         if probability >= self.config.threshold:
@@ -335,7 +380,28 @@ class Resolution:
             record_ids=tuple(ids.take(pa.array(rows)).to_pylist()),
             edges=tuple(edges),
             cuts=cuts,
+            cut_edges=tuple(
+                CutEdge(
+                    ids[a].as_py(), ids[b].as_py(), self._pair_probability(a, b), self._reason(cut)
+                )
+                for cut in cuts
+                for a, b in cut.edges
+                if a in members or b in members
+            ),
         )
+
+    def _reason(self, cut: Cut) -> str:
+        """A cut's reason with record ids in place of the run's record indices."""
+        found = re.fullmatch(r"cannot-link (\d+)-(\d+)", cut.reason)
+        if found is None:
+            return cut.reason
+        a, b = (self.record_ids[int(i)].as_py() for i in found.groups())
+        return f"cannot-link {a} / {b}"
+
+    def _pair_probability(self, i: int, j: int) -> float:
+        """Match probability of a scored candidate pair (1.0 when it is not one)."""
+        found = np.flatnonzero((self.pair_index[:, 0] == i) & (self.pair_index[:, 1] == j))
+        return float(self.match_probabilities[found[0]]) if found.size else 1.0
 
     def summary(self) -> dict[str, Any]:
         """Counts and timings of the run, as plain values."""
