@@ -247,6 +247,7 @@ class _PairCache:
         self.pairs = pairs
         self._value_pairs: dict[str, ValuePairs] = {}
         self._scores: dict[tuple[str, str], npt.NDArray[np.float64]] = {}
+        self._present: dict[str, BoolArray] = {}
 
     def values(self, column: str) -> ValuePairs:
         if column not in self._value_pairs:
@@ -255,6 +256,12 @@ class _PairCache:
                 raise ConfigError(msg, fix=f"use one of {sorted(self.features.column_names)}")
             self._value_pairs[column] = value_pairs(self.features.column(column), self.pairs)
         return self._value_pairs[column]
+
+    def present(self, column: str, n_pairs: int) -> BoolArray:
+        """Whether both records of each pair have a value in ``column`` (once per column)."""
+        if column not in self._present:
+            self._present[column] = np.bincount(self.values(column).pair, minlength=n_pairs) > 0
+        return self._present[column]
 
     def scores(self, column: str, test: str) -> npt.NDArray[np.float64]:
         """Score of ``test`` for every value pair of ``column``, computed per distinct pair."""
@@ -274,9 +281,16 @@ def _distinct_scores(vp: ValuePairs, test: str) -> npt.NDArray[np.float64]:
     width = np.int64(len(vp.dictionary))
     combined = vp.left * width + vp.right
     distinct, inverse = np.unique(combined, return_inverse=True)
-    strings = np.asarray(vp.dictionary.cast(pa.string()).to_pylist(), dtype=object)
-    left_strings = strings[distinct // width].tolist()
-    right_strings = strings[distinct % width].tolist()
+    # Only the dictionary entries these pairs use become Python strings (the dictionary
+    # holds every value of the column: a million at a million records).
+    left_codes, right_codes = distinct // width, distinct % width
+    used, position = np.unique(np.concatenate([left_codes, right_codes]), return_inverse=True)
+    strings = np.asarray(
+        vp.dictionary.take(pa.array(used)).cast(pa.string()).to_pylist(), dtype=object
+    )
+    position = position.reshape(-1)
+    left_strings = strings[position[: len(distinct)]].tolist()
+    right_strings = strings[position[len(distinct) :]].tolist()
     workers = _WORKERS if len(left_strings) >= _THREADED_FROM else 1
     scorer: Callable[..., Any]
     if test == "damerau_levenshtein":
@@ -332,8 +346,8 @@ def _level_passes(level: Level, cache: _PairCache, n_pairs: int) -> BoolArray:
 
 
 def _has_values(column: str, cache: _PairCache, n_pairs: int) -> BoolArray:
-    present: BoolArray = np.bincount(cache.values(column).pair, minlength=n_pairs) > 0
-    return present
+    """Whether both records of each pair have a value in ``column``."""
+    return cache.present(column, n_pairs)
 
 
 def compare_pairs(

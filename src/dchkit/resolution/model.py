@@ -46,6 +46,7 @@ __all__ = [
     "default_model",
     "describe",
     "estimate_u",
+    "level_patterns",
     "starting_m",
     "train",
 ]
@@ -246,6 +247,31 @@ def default_model(comparisons: Sequence[Comparison], *, prior: float) -> MatchMo
     return MatchModel(comparisons=tuple(comparisons), m=tuple(m_rows), u=tuple(u_rows), prior=prior)
 
 
+def level_patterns(levels: LevelMatrix) -> tuple[npt.NDArray[np.int8], npt.NDArray[np.int64]]:
+    """The distinct rows of a level matrix and how often each occurs.
+
+    Same result as ``np.unique(levels, axis=0, return_counts=True)``, but each row is
+    packed into one integer first: sorting ten million integers is many times faster
+    than sorting ten million rows.
+    """
+    levels = np.asarray(levels, dtype=np.int8)
+    if levels.shape[0] == 0:
+        return levels.reshape(0, levels.shape[1] if levels.ndim == 2 else 0), np.zeros(
+            0, dtype=np.int64
+        )
+    shifted = levels.astype(np.int64) + 1  # null (-1) becomes 0
+    bases = shifted.max(axis=0) + 1
+    if float(np.prod(bases.astype(np.float64))) >= 2.0**62:
+        rows, counts = np.unique(levels, axis=0, return_counts=True)
+        return rows, counts.astype(np.int64)
+    packed = np.zeros(levels.shape[0], dtype=np.int64)
+    for j in range(levels.shape[1]):
+        packed = packed * bases[j] + shifted[:, j]
+    codes, first, counts = np.unique(packed, return_index=True, return_counts=True)
+    del codes
+    return levels[first], counts.astype(np.int64)
+
+
 def train(
     levels: LevelMatrix,
     comparisons: Sequence[Comparison],
@@ -287,7 +313,7 @@ def train(
     if levels.shape[0] == 0:
         msg = "EM needs candidate pairs, and blocking produced none"
         raise ConfigError(msg, fix="check the blocking rules against the feature columns")
-    patterns, counts = np.unique(levels, axis=0, return_counts=True)
+    patterns, counts = level_patterns(levels)
     weights_u = [np.append(np.log2(np.clip(row, _FLOOR, None)), 0.0) for row in u]
     starts = initial_m if initial_m is not None else [starting_m(c) for c in comparisons]
     m = [np.asarray(_normalized(row), dtype=np.float64) for row in starts]

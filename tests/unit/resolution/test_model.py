@@ -3,10 +3,12 @@ from __future__ import annotations
 import numpy as np
 import pyarrow as pa
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from dchkit.errors import ConfigError
 from dchkit.resolution.comparisons import Comparison, Level
-from dchkit.resolution.model import MatchModel, describe, estimate_u, train
+from dchkit.resolution.model import MatchModel, describe, estimate_u, level_patterns, train
 
 NAME = Comparison(
     name="name",
@@ -85,3 +87,21 @@ def test_invalid_models_are_refused_with_a_reason():
         MatchModel(comparisons=(NAME,), m=((0.1, 0.9),), u=((0.9, 0.1),), prior=0.1)
     with pytest.raises(ConfigError, match="needs candidate pairs"):
         train(np.empty((0, 3), dtype=np.int8), COMPARISONS, TRUE_U)
+
+
+@given(
+    st.integers(min_value=0, max_value=60).flatmap(
+        lambda rows: st.lists(
+            st.lists(st.integers(min_value=-1, max_value=12), min_size=6, max_size=6),
+            min_size=rows,
+            max_size=rows,
+        )
+    )
+)
+def test_level_patterns_are_the_distinct_rows_with_counts(rows):
+    levels = np.array(rows, dtype=np.int8).reshape(len(rows), 6)
+    patterns, counts = level_patterns(levels)
+    expected, expected_counts = np.unique(levels, axis=0, return_counts=True)
+    assert patterns.dtype == np.int8
+    assert np.array_equal(patterns, expected)
+    assert np.array_equal(counts, expected_counts)
