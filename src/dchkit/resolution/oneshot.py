@@ -116,7 +116,9 @@ def read_inputs(
                     table_records.column("source_record_id"),
                 )
                 column = table_records.schema.get_field_index("record_id")
-                table_records = table_records.set_column(column, "record_id", kept)
+                # The schema's own (non-null) field: tables concatenate with connectors' output.
+                field = table_records.schema.field(column)
+                table_records = table_records.set_column(column, field, kept)
             records.append(table_records)
             rejects.append(result.rejects)
             reports.append(result.report)
