@@ -263,3 +263,10 @@ def test_one_shot_resolve_takes_tables_and_connectors_together():
     res = dch.resolve(table, connector, sources=["crm", "ec"])
     assert res.customer_of("crm:1") == res.customer_of("ec:9")
     assert sorted(res.records.column("source").to_pylist()) == ["crm", "ec"]
+
+
+def test_one_shot_resolve_takes_canonical_records_as_they_are():
+    first = dch.resolve(people(200, seed=17))
+    again = dch.resolve(first.records, model=first.model)
+    assert again.records.equals(first.records)
+    assert again.clusters.equals(first.clusters)
