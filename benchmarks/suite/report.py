@@ -380,6 +380,12 @@ def render_page(all_lines: Sequence[dict[str, Any]], *, chart_path: str | None) 
         "benchmarks/run --datasets febrl1,febrl4 --tools splink --repeat 5",
         "```",
         "",
+        "Where dchkit is installed, `dchkit bench` measures it on your machine with the same"
+        " datasets and the same preparation, and prints the same figures: `dchkit bench -d"
+        " ja-10k -d febrl3` (synthetic worlds of any size, FEBRL with the `bench` extra), or"
+        " `dchkit bench --tools dchkit,splink` from a checkout to run this suite; see"
+        " [the command line](cli.md#benchmarks).",
+        "",
         "## Results",
         "",
     ]

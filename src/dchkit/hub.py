@@ -299,6 +299,7 @@ class Hub:
                 )
         if events is not None:
             table = conform(_as_table(events), EVENTS_SCHEMA, what="events")
+            table = _normalized_identifiers(table, self.default_region)
             report = report + self._write(
                 RECORDS_SCHEMA.empty_table(), table, REJECTS_SCHEMA.empty_table(), {}, resolve
             )
@@ -757,6 +758,31 @@ def _id_change_rows(
         for change in changes
         if change.kind in ("merged", "split")
     ]
+
+
+def _normalized_identifiers(events: pa.Table, region: str) -> pa.Table:
+    """Events whose ``identifiers`` are normalized as the connectors normalize them.
+
+    An e-mail address becomes its normalized form and a phone number E.164, so an event
+    sent with ``TARO@Example.jp`` joins the customer whose record says
+    ``taro@example.jp``; other ids are cleaned text (full-width digits folded).
+    """
+    from dchkit.normalize import clean_text_column, normalize_email_column, normalize_phone_column
+
+    column = events.column("identifiers").combine_chunks()
+    if len(column) == 0 or column.null_count == len(column):
+        return events
+    keys, values = column.keys, column.items
+    is_email, is_phone = pc.equal(keys, "email"), pc.equal(keys, "phone")
+    emails = pc.coalesce(normalize_email_column(values).email, values)
+    phones = pc.coalesce(normalize_phone_column(values, region=region).e164, values)
+    normalized = pc.if_else(
+        is_email, emails, pc.if_else(is_phone, phones, clean_text_column(values))
+    )
+    mask = column.is_null() if column.null_count else None
+    fixed = pa.MapArray.from_arrays(column.offsets, keys, normalized, mask=mask)
+    position = events.schema.get_field_index("identifiers")
+    return events.set_column(position, events.schema.field(position), fixed)
 
 
 def _as_table(data: Any) -> pa.Table:

@@ -311,6 +311,37 @@ def from_arrow(table: pa.Table | pa.RecordBatch, model: type[ModelT]) -> list[Mo
     return [model.model_validate(row) for row in table.to_pylist()]
 
 
+def _struct_to_map(column: pa.ChunkedArray | pa.Array) -> pa.Array:
+    """A struct column as ``map<string, …>``: one entry per non-null field of each row.
+
+    ``pa.Table.from_pylist`` reads ``{"email": "a@x.jp"}`` as a struct (with the union of
+    every row's keys); a map keeps only the keys a row has.
+    """
+    import numpy as np
+    import pyarrow.compute as pc
+
+    array = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+    names = [array.type.field(i).name for i in range(array.type.num_fields)]
+    n, k = len(array), len(names)
+    children = [pc.struct_field(array, [i]) for i in range(k)]
+    types = {child.type for child in children}
+    value_type = types.pop() if len(types) == 1 else pa.string()
+    values = (
+        pa.concat_arrays([child.cast(value_type) for child in children])
+        if children
+        else pa.array([], value_type)
+    )
+    values = values.take(pa.array(np.arange(n * k, dtype=np.int64).reshape(k, n).T.ravel()))
+    keys = pa.array(np.tile(np.array(names, dtype=object), n), pa.string())
+    rows = np.asarray(array.is_valid().to_numpy(zero_copy_only=False), dtype=bool)
+    keep = np.asarray(values.is_valid().to_numpy(zero_copy_only=False), dtype=bool)
+    keep &= np.repeat(rows, k)
+    offsets = np.concatenate([[0], np.cumsum(keep.reshape(n, k).sum(axis=1))]).astype(np.int32)
+    offsets_array = pa.array(offsets, pa.int32(), mask=np.concatenate([~rows, [False]]))
+    kept = pa.array(keep)
+    return pa.MapArray.from_arrays(offsets_array, keys.filter(kept), values.filter(kept))
+
+
 def conform(
     table: pa.Table | pa.RecordBatch, schema: pa.Schema, *, what: str = "table"
 ) -> pa.Table:
@@ -339,6 +370,8 @@ def conform(
             columns.append(pa.nulls(table.num_rows, field.type))
             continue
         column = table.column(field.name)
+        if pa.types.is_map(field.type) and pa.types.is_struct(column.type):
+            column = _struct_to_map(column)  # Python dicts arrive as structs
         if not column.type.equals(field.type):
             try:
                 column = column.cast(field.type)

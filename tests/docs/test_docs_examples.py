@@ -9,6 +9,9 @@ CONTRIBUTING.md):
 - A block whose first line is ``# not run: <reason>`` is skipped, visibly, with its reason.
 - Snippet includes (``--8<-- "FILE"``) are expanded first, so an included CHANGELOG.md or
   CONTRIBUTING.md is checked where it is shown.
+
+The tutorials and cookbook recipes resolve synthetic worlds end to end, so their pages are
+marked ``slow``.
 """
 
 from __future__ import annotations
@@ -151,9 +154,16 @@ def _blocks_of(page: Path) -> list[Block]:
 PAGES_WITH_PYTHON = [
     page for page in _pages() if any(b.language == "python" for b in _blocks_of(page))
 ]
+#: Walkthroughs that build and resolve a synthetic world end to end (several seconds each).
+SLOW_SECTIONS = ("tutorials", "cookbook")
 
 
-@pytest.mark.parametrize("page", PAGES_WITH_PYTHON, ids=_page_id)
+def _param(page: Path) -> object:
+    slow = page.parent.name in SLOW_SECTIONS and page.parent.parent == DOCS
+    return pytest.param(page, id=_page_id(page), marks=[pytest.mark.slow] if slow else [])
+
+
+@pytest.mark.parametrize("page", [_param(page) for page in PAGES_WITH_PYTHON])
 def test_page_examples_run(page: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     monkeypatch.chdir(tmp_path)
     run_blocks(_blocks_of(page), name=_page_id(page))
@@ -172,13 +182,23 @@ def test_code_fences_name_a_language_and_skips_give_a_reason(page: Path):
 
 
 def test_docs_examples_exist():
-    # The landing page, the schema page and the errors page all carry runnable examples.
+    # The landing page, the schema page, the errors page, every tutorial and every recipe
+    # carry runnable examples.
     ids = {_page_id(page) for page in PAGES_WITH_PYTHON}
     assert {
         "docs/index.md",
         "docs/errors.md",
         "docs/concepts/canonical-schema.md",
         "README.md",
+        "docs/tutorials/app-developer.md",
+        "docs/tutorials/data-engineer.md",
+        "docs/tutorials/integrator.md",
+        "docs/cookbook/connector.md",
+        "docs/cookbook/blocking.md",
+        "docs/cookbook/threshold.md",
+        "docs/cookbook/households.md",
+        "docs/cookbook/japanese.md",
+        "docs/cookbook/erasure.md",
     } <= ids
 
 

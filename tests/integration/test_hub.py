@@ -284,6 +284,28 @@ def test_canonical_tables_go_in_as_they_are() -> None:
     )
 
 
+def test_events_attach_by_identifiers_in_any_spelling() -> None:
+    hub = dch.Hub()
+    taro = {"id": "1", "email": "taro@example.jp", "phone": "+81 3 1234 5678"}
+    hub.ingest([taro], source="crm")
+    hub.resolve()
+    events = [
+        {
+            "event_id": f"o-{n}",
+            "source": "ec",
+            "type": "Order Completed",
+            "timestamp": f"2024-05-0{n}T10:00:00Z",
+            "identifiers": identifiers,  # Python dicts, as an application writes them
+        }
+        for n, identifiers in enumerate(
+            ({"email": "TARO@Example.jp"}, {"phone": "03-1234-5678"}), start=1
+        )
+    ]
+    assert hub.ingest(events=events).events == 2
+    page = hub.profiles.timeline(hub.profiles.customer_id_of(email="taro@example.jp"))
+    assert page.events.column("event_id").to_pylist() == ["o-2", "o-1"]
+
+
 def test_feedback_is_honoured_by_incremental_resolution(hub: dch.Hub) -> None:
     customer, members = _multi_record_customer(hub)
     outcast = members[-1]

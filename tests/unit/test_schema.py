@@ -155,3 +155,32 @@ def test_conform_names_unknown_and_missing_columns():
 def test_unknown_fields_are_rejected_at_the_api_edge():
     with pytest.raises(ValueError, match="extra"):
         CustomerRecord(source="crm", source_record_id="1", nick="Bob")  # type: ignore[call-arg]
+
+
+def test_conform_reads_python_dicts_as_maps():
+    # pa.Table.from_pylist makes structs of dicts, with the union of every row's keys.
+    events = pa.Table.from_pylist(
+        [
+            {"event_id": "1", "source": "ec", "type": "x", "timestamp": "2024-05-01T10:00:00Z",
+             "identifiers": {"email": "a@x.jp"}},
+            {"event_id": "2", "source": "ec", "type": "x", "timestamp": "2024-05-01T10:00:00Z",
+             "identifiers": {"user_id": "u1"}},
+            {"event_id": "3", "source": "ec", "type": "x", "timestamp": "2024-05-01T10:00:00Z",
+             "identifiers": None},
+        ]
+    )  # fmt: skip
+    assert pa.types.is_struct(events.schema.field("identifiers").type)
+    conformed = conform(events, EVENTS_SCHEMA, what="events")
+    assert conformed.column("identifiers").to_pylist() == [
+        [("email", "a@x.jp")],
+        [("user_id", "u1")],
+        None,
+    ]
+    records = pa.Table.from_pylist(
+        [
+            {"record_id": "crm:1", "source": "crm", "source_record_id": "1",
+             "consent": {"email": True, "sms": None}, "external_ids": {}},
+        ]
+    )  # fmt: skip
+    row = conform(records, RECORDS_SCHEMA).to_pylist()[0]
+    assert (row["consent"], row["external_ids"]) == ([("email", True)], [])

@@ -3,7 +3,8 @@
 ``dchkit init`` creates a hub (a SQLite file), ``ingest`` reads source files through
 connector presets, ``resolve`` links records into customers, and ``profile``,
 ``segment``, ``explain``, ``feedback``, ``changes``, ``forget`` and ``export`` read and
-shape them. Every hub command takes ``--hub PATH`` (default ``customers.db``, or the
+shape them; ``serve`` puts the hub behind the HTTP API, and ``bench`` times and scores
+``dch.resolve`` on datasets with a known truth. Every hub command takes ``--hub PATH`` (default ``customers.db``, or the
 ``DCHKIT_HUB`` environment variable) and ``--json`` for scripts. Exit codes: 0 done,
 1 not found, 2 any other error (the message says what to do) or bad usage.
 
@@ -19,13 +20,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from dchkit.cli import basics, customers, feedback, ingest, segments, serve
+from dchkit.cli import basics, bench, customers, feedback, ingest, segments, serve
 from dchkit.cli.app import EXIT_ERROR, EXIT_NOT_FOUND, app, exit_code_of, open_hub, report_error
 from dchkit.errors import DchkitError
 
 __all__ = ["EXIT_ERROR", "EXIT_NOT_FOUND", "app", "main", "open_hub"]
 
-_COMMANDS = (basics, customers, feedback, ingest, segments, serve)  # imported for their commands
+# imported for their commands
+_COMMANDS = (basics, bench, customers, feedback, ingest, segments, serve)
 
 
 def main(argv: list[str] | None = None) -> Any:

@@ -66,12 +66,17 @@ class Profile:
 
     @property
     def name(self) -> str | None:
-        """Display name: the full name, else family and given name joined."""
+        """Display name: the full name, else given and family name joined.
+
+        A name in kanji or kana reads family name first (山田 花子), others given name
+        first (Hanako Yamada).
+        """
         golden = self.golden
         if golden.full_name:
             return golden.full_name
-        parts = [p for p in (golden.given_name, golden.family_name) if p]
-        return " ".join(parts) or None
+        given, family = golden.given_name, golden.family_name
+        order = (family, given) if _is_japanese(f"{family or ''}{given or ''}") else (given, family)
+        return " ".join(part for part in order if part) or None
 
     @property
     def emails(self) -> tuple[str, ...]:
@@ -149,3 +154,11 @@ def build_profile(store: ProfileStore, row: int) -> Profile:
         consent=MappingProxyType(_consent(records)),
         traits=MappingProxyType(traits),
     )
+
+
+def _is_japanese(text: str) -> bool:
+    """Whether a name is written in kanji or kana (read family name first)."""
+    from dchkit.normalize import has_kanji
+    from dchkit.normalize.kana import is_kana
+
+    return has_kanji(text) or any(is_kana(char) for char in text)

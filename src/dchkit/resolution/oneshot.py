@@ -4,7 +4,9 @@ Each argument is a connector (anything with ``read()``) or a table — pyarrow, 
 polars, a list of dicts — whose columns carry canonical names (``record_id``, ``email``,
 ``phone``, ``given_name``, ``family_name``, ``full_name``, ``birth_date``, ``postcode`` …).
 Tables are read through :class:`~dchkit.connectors.InMemoryConnector`, so they are
-normalized and validated exactly like files; bad rows end in ``resolution.rejects``.
+normalized and validated exactly like files; bad rows end in ``resolution.rejects``. A
+table of canonical records already read — every column of ``RECORDS_SCHEMA``, such as
+``resolution.records`` — is used as it is.
 
 A table's records keep the ``record_id`` the caller gave them, so
 ``dch.resolve(t).clusters`` joins straight back onto ``t``. A ``source`` column splits a
@@ -36,6 +38,7 @@ from dchkit.resolution.config import ResolverConfig
 from dchkit.resolution.model import MatchModel
 from dchkit.resolution.resolver import Resolver
 from dchkit.resolution.result import Resolution
+from dchkit.schema import RECORDS_SCHEMA, REJECTS_SCHEMA, conform
 
 __all__ = ["read_inputs", "resolve"]
 
@@ -90,6 +93,10 @@ def read_inputs(
             reports.append(result.report)
             continue
         table = as_arrow_table(item)
+        if _is_canonical(table):  # records already read (res.records, a hub's records)
+            records.append(conform(table, RECORDS_SCHEMA, what="records"))
+            rejects.append(REJECTS_SCHEMA.empty_table())
+            continue
         parts = _split_by_source(table, name)
         for label, part in parts:
             keep_ids = "record_id" in part.column_names
@@ -116,7 +123,9 @@ def read_inputs(
                     table_records.column("source_record_id"),
                 )
                 column = table_records.schema.get_field_index("record_id")
-                table_records = table_records.set_column(column, "record_id", kept)
+                # The schema's own (non-null) field: tables concatenate with connectors' output.
+                field = table_records.schema.field(column)
+                table_records = table_records.set_column(column, field, kept)
             records.append(table_records)
             rejects.append(result.rejects)
             reports.append(result.report)
@@ -128,6 +137,15 @@ def read_inputs(
             msg, fix="give records ids unique across all tables (e.g. prefix them with the source)"
         )
     return combined, pa.concat_tables(rejects), reports
+
+
+def _is_canonical(table: pa.Table) -> bool:
+    """Whether ``table`` is canonical records already read (every ``RECORDS_SCHEMA`` column).
+
+    Such a table — ``resolution.records``, a hub's records — is used as it is; a table
+    with only some canonical columns is read (normalized) like any other.
+    """
+    return set(table.column_names) == set(RECORDS_SCHEMA.names)
 
 
 def _with_ids(mapping: Any, ids: Sequence[str], columns: Sequence[str]) -> Any:

@@ -518,3 +518,19 @@ def test_parse_properties_reads_every_row_in_order() -> None:
     ]
     assert parse_properties(events.slice(2)).to_pylist() == [{"a": 2, "c": [1]}]
     assert parse_properties(events.slice(0, 0)).num_rows == 0
+
+
+def test_display_names_read_family_first_in_japanese() -> None:
+    from dchkit.profile import Profile
+    from dchkit.schema import GoldenRecord
+
+    def name(**fields: str) -> str | None:
+        golden = GoldenRecord(customer_id="c", record_count=1, sources=("crm",), **fields)
+        return Profile(golden=golden, records=(), lineage=()).name
+
+    assert name(family_name="山田", given_name="花子") == "山田 花子"
+    assert name(family_name="ヤマダ", given_name="ハナコ") == "ヤマダ ハナコ"
+    assert name(family_name="Yamada", given_name="Hanako") == "Hanako Yamada"
+    assert name(family_name="山田") == "山田"
+    assert name(full_name="Hanako Yamada", family_name="山田") == "Hanako Yamada"
+    assert name() is None

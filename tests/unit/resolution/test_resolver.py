@@ -249,3 +249,24 @@ def test_identifier_columns_become_hard_links():
     assert dict(res.records.column("external_ids")[0].as_py()) == {"member_no": "123"}
     plain = dch.resolve(rows)
     assert plain.customer_of("a") != plain.customer_of("b")
+
+
+def test_one_shot_resolve_takes_tables_and_connectors_together():
+    from dchkit.connectors import InMemoryConnector
+
+    table = [{"record_id": "crm:1", "email": "taro@example.jp", "family_name": "山田"}]
+    connector = InMemoryConnector(
+        [{"Id": "9", "Mail": "TARO@example.jp"}],
+        source="ec",
+        mapping={"records": {"id": "Id", "emails": "Mail"}},
+    )
+    res = dch.resolve(table, connector, sources=["crm", "ec"])
+    assert res.customer_of("crm:1") == res.customer_of("ec:9")
+    assert sorted(res.records.column("source").to_pylist()) == ["crm", "ec"]
+
+
+def test_one_shot_resolve_takes_canonical_records_as_they_are():
+    first = dch.resolve(people(200, seed=17))
+    again = dch.resolve(first.records, model=first.model)
+    assert again.records.equals(first.records)
+    assert again.clusters.equals(first.clusters)
