@@ -30,6 +30,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from pydantic import BaseModel, ConfigDict, Field
 
+from dchkit._numeric import sorted_distinct
 from dchkit.errors import BlockingError, ConfigError
 
 __all__ = [
@@ -211,7 +212,11 @@ def candidate_pairs(
                 msg, fix="make that rule stricter (add a field) or lower its max_block_size"
             )
         encoded.append(left * n + right)
-    unique = np.unique(np.concatenate(encoded)) if encoded else np.empty(0, dtype=np.int64)
+    unique = (
+        sorted_distinct(np.concatenate(encoded), overwrite=True)
+        if encoded
+        else np.empty(0, np.int64)
+    )
     pairs = (
         np.column_stack([unique // n, unique % n]).astype(np.int64) if n else unique.reshape(0, 2)
     )

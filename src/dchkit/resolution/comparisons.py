@@ -48,6 +48,8 @@ from dchkit.errors import ComparatorError, ConfigError
 __all__ = [
     "NULL_LEVEL",
     "Comparison",
+    "EncodedColumn",
+    "EncodedFeatures",
     "Level",
     "LevelTest",
     "ValuePairs",
@@ -173,40 +175,85 @@ class ValuePairs:
     pair: IndexArray
 
 
-def _flatten(column: pa.Array) -> tuple[pa.Array, IndexArray, IndexArray]:
-    """Return (values, row of each value, offsets) for list or scalar columns, nulls dropped."""
-    if pa.types.is_list(column.type) or pa.types.is_large_list(column.type):
-        values = pc.list_flatten(column)
-        rows = pc.list_parent_indices(column).to_numpy().astype(np.int64)
-    else:
-        values = column
-        rows = np.arange(len(column), dtype=np.int64)
-    valid = pc.is_valid(values)
-    if pa.types.is_string(values.type) or pa.types.is_large_string(values.type):
-        valid = pc.and_(valid, pc.not_equal(values, "")).fill_null(False)
-    mask = valid.to_numpy(zero_copy_only=False)
-    values, rows = values.filter(valid), rows[mask]
-    order = np.argsort(rows, kind="stable")
-    values, rows = values.take(pa.array(order)), rows[order]
-    offsets = np.searchsorted(rows, np.arange(len(column) + 1)).astype(np.int64)
-    return values, rows, offsets
+@dataclass(frozen=True, slots=True)
+class EncodedColumn:
+    """One feature column, dictionary-encoded.
+
+    The values of row ``r`` are ``dictionary[codes[offsets[r]:offsets[r + 1]]]`` (none for
+    a null or empty value); scalar and list columns share the form, a scalar row holding
+    zero or one value.
+    """
+
+    dictionary: pa.Array
+    codes: IndexArray
+    offsets: IndexArray
+
+    @classmethod
+    def encode(cls, column: pa.Array | pa.ChunkedArray) -> EncodedColumn:
+        """Encode a scalar or list column (nulls and empty strings dropped)."""
+        if isinstance(column, pa.ChunkedArray):
+            column = column.combine_chunks()
+        n = len(column)
+        if pa.types.is_list(column.type) or pa.types.is_large_list(column.type):
+            values = pc.list_flatten(column)
+            # flattened in row order: parent indices never decrease
+            rows = pc.list_parent_indices(column).to_numpy().astype(np.int64)
+        else:
+            values = column
+            rows = np.arange(n, dtype=np.int64)
+        valid = pc.is_valid(values)
+        if pa.types.is_string(values.type) or pa.types.is_large_string(values.type):
+            valid = pc.and_(valid, pc.not_equal(values, "")).fill_null(False)
+        if pc.all(valid).as_py() is not True:
+            mask = valid.to_numpy(zero_copy_only=False)
+            values, rows = values.filter(valid), rows[mask]
+        encoded = values.dictionary_encode()
+        codes = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+        offsets = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum(np.bincount(rows, minlength=n), out=offsets[1:])
+        return cls(encoded.dictionary, codes, offsets)
 
 
-def value_pairs(column: pa.Array | pa.ChunkedArray, pairs: IndexArray) -> ValuePairs:
-    """Expand record pairs into value pairs of ``column`` (cartesian per pair for lists)."""
-    if isinstance(column, pa.ChunkedArray):
-        column = column.combine_chunks()
-    if not (pa.types.is_list(column.type) or pa.types.is_large_list(column.type)):
-        return _scalar_value_pairs(column, pairs)
-    values, _rows, offsets = _flatten(column)
-    encoded = values.dictionary_encode()
-    codes = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+class EncodedFeatures:
+    """A feature table whose columns are dictionary-encoded once, on first use.
+
+    :func:`compare_pairs` encodes every column it reads; the resolver compares the same
+    records several times (candidate pairs, random pairs for u, training sessions), so it
+    passes one of these to pay for the encoding once.
+    """
+
+    def __init__(self, features: pa.Table) -> None:
+        self.table = features
+        self._columns: dict[str, EncodedColumn] = {}
+
+    @property
+    def num_rows(self) -> int:
+        """Number of records."""
+        return int(self.table.num_rows)
+
+    def column(self, name: str) -> EncodedColumn:
+        """The encoded column ``name``.
+
+        Raises:
+            ConfigError: the features have no such column.
+        """
+        if name not in self._columns:
+            if name not in self.table.column_names:
+                msg = f"comparison uses feature column {name!r}, which does not exist"
+                raise ConfigError(msg, fix=f"use one of {sorted(self.table.column_names)}")
+            self._columns[name] = EncodedColumn.encode(self.table.column(name))
+        return self._columns[name]
+
+
+def _expand(encoded: EncodedColumn, pairs: IndexArray) -> ValuePairs:
+    """Value pairs of record pairs: every (left value, right value) combination."""
+    offsets, codes = encoded.offsets, encoded.codes
     left_rows, right_rows = pairs[:, 0], pairs[:, 1]
     left_start, right_start = offsets[left_rows], offsets[right_rows]
     left_count = offsets[left_rows + 1] - left_start
     right_count = offsets[right_rows + 1] - right_start
     combos = left_count * right_count
-    if combos.size and combos.max() <= 1:  # single values: no cartesian expansion needed
+    if not combos.size or combos.max() <= 1:  # single values: no cartesian expansion needed
         pair = np.flatnonzero(combos)
         return ValuePairs(
             encoded.dictionary, codes[left_start[pair]], codes[right_start[pair]], pair
@@ -220,41 +267,25 @@ def value_pairs(column: pa.Array | pa.ChunkedArray, pairs: IndexArray) -> ValueP
     return ValuePairs(encoded.dictionary, codes[left_value], codes[right_value], pair)
 
 
-def _scalar_value_pairs(column: pa.Array, pairs: IndexArray) -> ValuePairs:
-    """Value pairs of a scalar column: one per record pair where both sides have a value."""
-    encoded = column.dictionary_encode()
-    codes = encoded.indices.to_numpy(zero_copy_only=False)
-    if encoded.indices.null_count:
-        codes = np.nan_to_num(codes.astype(np.float64), nan=-1)
-    codes = codes.astype(np.int64)
-    dictionary = encoded.dictionary
-    if pa.types.is_string(dictionary.type) or pa.types.is_large_string(dictionary.type):
-        blank = np.flatnonzero(
-            pc.equal(dictionary, "").fill_null(False).to_numpy(zero_copy_only=False)
-        )
-        if blank.size:
-            codes[np.isin(codes, blank)] = -1
-    left, right = codes[pairs[:, 0]], codes[pairs[:, 1]]
-    pair = np.flatnonzero((left >= 0) & (right >= 0))
-    return ValuePairs(dictionary, left[pair], right[pair], pair)
+def value_pairs(column: pa.Array | pa.ChunkedArray, pairs: IndexArray) -> ValuePairs:
+    """Expand record pairs into value pairs of ``column`` (cartesian per pair for lists)."""
+    return _expand(EncodedColumn.encode(column), np.asarray(pairs, dtype=np.int64))
 
 
 class _PairCache:
     """Per-call cache of value pairs and distinct-pair scores, shared by all levels."""
 
-    def __init__(self, features: pa.Table, pairs: IndexArray) -> None:
+    def __init__(self, features: EncodedFeatures, pairs: IndexArray) -> None:
         self.features = features
         self.pairs = pairs
         self._value_pairs: dict[str, ValuePairs] = {}
         self._scores: dict[tuple[str, str], npt.NDArray[np.float64]] = {}
+        self._scored: dict[tuple[str, str], BoolArray] = {}
         self._present: dict[str, BoolArray] = {}
 
     def values(self, column: str) -> ValuePairs:
         if column not in self._value_pairs:
-            if column not in self.features.column_names:
-                msg = f"comparison uses feature column {column!r}, which does not exist"
-                raise ConfigError(msg, fix=f"use one of {sorted(self.features.column_names)}")
-            self._value_pairs[column] = value_pairs(self.features.column(column), self.pairs)
+            self._value_pairs[column] = _expand(self.features.column(column), self.pairs)
         return self._value_pairs[column]
 
     def present(self, column: str, n_pairs: int) -> BoolArray:
@@ -263,32 +294,53 @@ class _PairCache:
             self._present[column] = np.bincount(self.values(column).pair, minlength=n_pairs) > 0
         return self._present[column]
 
-    def scores(self, column: str, test: str) -> npt.NDArray[np.float64]:
-        """Score of ``test`` for every value pair of ``column``, computed per distinct pair."""
+    def scores(self, column: str, test: str, wanted: BoolArray) -> npt.NDArray[np.float64]:
+        """Score of ``test`` for the ``wanted`` value pairs of ``column`` (others: NaN).
+
+        Scores are computed per distinct pair of values, and only for value pairs no
+        earlier call scored: a pair already decided by a better level needs no fuzzy
+        score, and two thresholds of one test share one computation.
+        """
         key = (column, test)
+        vp = self.values(column)
         if key not in self._scores:
-            vp = self.values(column)
-            self._scores[key] = _distinct_scores(vp, test)
+            self._scores[key] = np.full(len(vp.left), np.nan, dtype=np.float64)
+            self._scored[key] = np.zeros(len(vp.left), dtype=bool)
+        need = wanted & ~self._scored[key]
+        if need.any():
+            rows = np.flatnonzero(need)
+            self._scores[key][rows] = _distinct_scores(
+                vp.dictionary, vp.left[rows], vp.right[rows], test
+            )
+            self._scored[key][rows] = True
         return self._scores[key]
 
 
-def _distinct_scores(vp: ValuePairs, test: str) -> npt.NDArray[np.float64]:
-    if vp.left.size == 0:
+def _distinct(values: IndexArray) -> tuple[IndexArray, IndexArray]:
+    """Distinct values and the position of each input among them (a hash, not a sort)."""
+    encoded = pa.array(values, type=pa.int64()).dictionary_encode()
+    distinct = encoded.dictionary.to_numpy(zero_copy_only=False).astype(np.int64)
+    inverse = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+    return distinct, inverse
+
+
+def _distinct_scores(
+    dictionary: pa.Array, left: IndexArray, right: IndexArray, test: str
+) -> npt.NDArray[np.float64]:
+    if left.size == 0:
         return np.empty(0, dtype=np.float64)
     if test == "within":
-        numbers = _as_numbers(vp.dictionary)
-        return np.abs(numbers[vp.left] - numbers[vp.right])
-    width = np.int64(len(vp.dictionary))
-    combined = vp.left * width + vp.right
-    distinct, inverse = np.unique(combined, return_inverse=True)
+        numbers = _as_numbers(dictionary)
+        return np.abs(numbers[left] - numbers[right])
+    width = np.int64(len(dictionary))
+    distinct, inverse = _distinct(left * width + right)
     # Only the dictionary entries these pairs use become Python strings (the dictionary
     # holds every value of the column: a million at a million records).
     left_codes, right_codes = distinct // width, distinct % width
-    used, position = np.unique(np.concatenate([left_codes, right_codes]), return_inverse=True)
+    used, position = _distinct(np.concatenate([left_codes, right_codes]))
     strings = np.asarray(
-        vp.dictionary.take(pa.array(used)).cast(pa.string()).to_pylist(), dtype=object
+        dictionary.take(pa.array(used)).cast(pa.string()).to_pylist(), dtype=object
     )
-    position = position.reshape(-1)
     left_strings = strings[position[: len(distinct)]].tolist()
     right_strings = strings[position[len(distinct) :]].tolist()
     workers = _WORKERS if len(left_strings) >= _THREADED_FROM else 1
@@ -311,7 +363,7 @@ def _distinct_scores(vp: ValuePairs, test: str) -> npt.NDArray[np.float64]:
     else:
         scorer = _SIMILARITY[test]
         scored = process.cpdist(left_strings, right_strings, scorer=scorer, workers=workers)
-    result: npt.NDArray[np.float64] = np.asarray(scored, dtype=np.float64)[inverse.reshape(-1)]
+    result: npt.NDArray[np.float64] = np.asarray(scored, dtype=np.float64)[inverse]
     return result
 
 
@@ -330,17 +382,20 @@ def _as_numbers(dictionary: pa.Array) -> npt.NDArray[np.float64]:
     raise ConfigError(msg, fix="use an exact or similarity test for text columns")
 
 
-def _level_passes(level: Level, cache: _PairCache, n_pairs: int) -> BoolArray:
+def _level_passes(level: Level, cache: _PairCache, n_pairs: int, undecided: BoolArray) -> BoolArray:
+    """Whether each pair passes ``level`` (computed for ``undecided`` pairs only)."""
     vp = cache.values(level.column)
     if level.test == "exact":
         hit = vp.left == vp.right
     else:
-        scores = cache.scores(level.column, level.test)
+        wanted = undecided[vp.pair]
+        scores = cache.scores(level.column, level.test, wanted)
         threshold = float(level.threshold if level.threshold is not None else 0.0)
-        if level.test in ("damerau_levenshtein", "within"):
-            hit = scores <= threshold
-        else:
-            hit = scores >= threshold
+        with np.errstate(invalid="ignore"):  # NaN: not scored, not wanted
+            if level.test in ("damerau_levenshtein", "within"):
+                hit = wanted & (scores <= threshold)
+            else:
+                hit = wanted & (scores >= threshold)
     passes: BoolArray = np.bincount(vp.pair[hit], minlength=n_pairs) > 0
     return passes
 
@@ -351,14 +406,15 @@ def _has_values(column: str, cache: _PairCache, n_pairs: int) -> BoolArray:
 
 
 def compare_pairs(
-    features: pa.Table,
+    features: pa.Table | EncodedFeatures,
     pairs: IndexArray,
     comparisons: Sequence[Comparison],
 ) -> npt.NDArray[np.int8]:
     """Return the level of every comparison for every pair: shape (n_pairs, n_comparisons).
 
     Args:
-        features: One row per record; the columns the comparisons read.
+        features: One row per record; the columns the comparisons read. Pass
+            :class:`EncodedFeatures` to compare the same records several times.
         pairs: Array (n_pairs, 2) of row indices into ``features``.
         comparisons: The comparisons, in output column order.
 
@@ -374,7 +430,8 @@ def compare_pairs(
         msg = f"pairs refer to rows outside the {features.num_rows} feature rows"
         raise ComparatorError(msg, fix="build pairs and features from the same table")
     n_pairs = len(pairs)
-    cache = _PairCache(features, pairs)
+    encoded = features if isinstance(features, EncodedFeatures) else EncodedFeatures(features)
+    cache = _PairCache(encoded, pairs)
     out = np.full((n_pairs, len(comparisons)), NULL_LEVEL, dtype=np.int8)
     for j, comparison in enumerate(comparisons):
         levels = out[:, j]
@@ -385,7 +442,7 @@ def compare_pairs(
         for column in comparison.comparable or comparison.columns:
             comparable |= _has_values(column, cache, n_pairs)
         for rank, level in enumerate(comparison.levels):
-            hit = _level_passes(level, cache, n_pairs) & undecided
+            hit = _level_passes(level, cache, n_pairs, undecided) & undecided
             levels[hit] = comparison.top_level - rank
             undecided &= ~hit
         levels[undecided & comparable] = 0

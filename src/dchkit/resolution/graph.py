@@ -41,6 +41,7 @@ import pyarrow as pa
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
+from dchkit._numeric import sorted_distinct
 from dchkit.errors import ConfigError
 
 __all__ = ["ClusterResult", "Cut", "IdentifierLimit", "cluster", "components"]
@@ -123,9 +124,10 @@ def _violations(
     bad: set[int] = set()
     for _name, codes, max_distinct in limits:
         has = codes >= 0
-        pairs = np.unique(np.column_stack([labels[has], codes[has]]), axis=0)
-        if pairs.size:
-            label_ids, distinct = np.unique(pairs[:, 0], return_counts=True)
+        if has.any():
+            width = np.int64(codes.max() + 1)
+            held = sorted_distinct(labels[has].astype(np.int64) * width + codes[has])
+            label_ids, distinct = np.unique(held // width, return_counts=True)
             bad.update(label_ids[distinct > max_distinct].tolist())
     if cannot_link.size:
         same = labels[cannot_link[:, 0]] == labels[cannot_link[:, 1]]

@@ -65,6 +65,7 @@ import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from dchkit._numeric import sorted_distinct
 from dchkit.errors import ConfigError, ResolveError
 from dchkit.resolution.blocking import (
     BlockingRule,
@@ -721,7 +722,7 @@ class _Blocks:
     def _within(self, mask: npt.NDArray[np.bool_]) -> IndexArray:
         n = self.n
         left, right, _ = _pairs_within_groups(self.keys.rows[mask], self.group[mask], _NO_LIMIT)
-        unique = np.unique(left * n + right)
+        unique = sorted_distinct(left * n + right, overwrite=True)
         return np.column_stack([unique // n, unique % n]).astype(np.int64)
 
 

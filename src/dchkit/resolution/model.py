@@ -35,7 +35,7 @@ import pyarrow as pa
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from dchkit.errors import ConfigError
-from dchkit.resolution.comparisons import NULL_LEVEL, Comparison, compare_pairs
+from dchkit.resolution.comparisons import NULL_LEVEL, Comparison, EncodedFeatures, compare_pairs
 from dchkit.resolution.dependence import dependence_correction
 
 __all__ = [
@@ -153,7 +153,7 @@ class MatchModel(BaseModel):
 
 
 def estimate_u(
-    features: pa.Table,
+    features: pa.Table | EncodedFeatures,
     comparisons: Sequence[Comparison],
     *,
     max_pairs: int = 1_000_000,

@@ -33,7 +33,7 @@ import pyarrow.compute as pc
 
 from dchkit.errors import ConfigError
 from dchkit.resolution.blocking import block_on, candidate_pairs
-from dchkit.resolution.comparisons import compare_pairs
+from dchkit.resolution.comparisons import EncodedFeatures, compare_pairs
 from dchkit.resolution.config import ResolverConfig
 from dchkit.resolution.features import build_features
 from dchkit.resolution.graph import IdentifierLimit, cluster
@@ -126,7 +126,8 @@ class Resolver:
         timings["blocking"] = time.perf_counter() - started
 
         started = step(f"comparing {len(blocked.pairs):,} candidate pairs")
-        levels = compare_pairs(features, blocked.pairs, config.comparisons)
+        encoded = EncodedFeatures(features)  # encoded once for every comparison below
+        levels = compare_pairs(encoded, blocked.pairs, config.comparisons)
         timings["comparing"] = time.perf_counter() - started
 
         started = step("training the model" if self.model is None else "scoring")
@@ -137,9 +138,11 @@ class Resolver:
                 model = default_model(config.comparisons, prior=1.0 / max(table.num_rows, 2))
             else:
                 u = estimate_u(
-                    features, config.comparisons, max_pairs=config.random_pairs, seed=config.seed
+                    encoded, config.comparisons, max_pairs=config.random_pairs, seed=config.seed
                 )
-                m, sessions = train_in_sessions(features, config.comparisons, u, config.training)
+                m, sessions = train_in_sessions(
+                    features, config.comparisons, u, config.training, encoded=encoded
+                )
                 model, em_report = refine(
                     levels,
                     config.comparisons,

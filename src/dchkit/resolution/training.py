@@ -30,7 +30,7 @@ import numpy as np
 import pyarrow as pa
 
 from dchkit.resolution.blocking import BlockingRule, candidate_pairs
-from dchkit.resolution.comparisons import Comparison, compare_pairs
+from dchkit.resolution.comparisons import Comparison, EncodedFeatures, compare_pairs
 from dchkit.resolution.model import EmReport, MatchModel, starting_m, train
 
 __all__ = [
@@ -114,8 +114,12 @@ def train_in_sessions(
     *,
     min_pairs: int = 30,
     max_pairs: int = 20_000_000,
+    encoded: EncodedFeatures | None = None,
 ) -> tuple[tuple[tuple[float, ...], ...], tuple[SessionReport, ...]]:
     """Learn m for every comparison from sessions blocked on the training rules.
+
+    ``encoded`` is ``features`` already encoded for comparisons (the resolver's), so the
+    sessions do not encode the columns again.
 
     Returns:
         m per comparison (typical values where no session could train it) and one report
@@ -133,7 +137,7 @@ def train_in_sessions(
             reports.append(SessionReport(rule.label, len(pairs), (), None))
             continue
         chosen = [comparisons[j] for j in kept]
-        levels = compare_pairs(features, pairs, chosen)
+        levels = compare_pairs(encoded or features, pairs, chosen)
         model, em = train(
             levels,
             chosen,
