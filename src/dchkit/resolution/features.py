@@ -59,6 +59,7 @@ from collections.abc import Collection, Mapping
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 from phonenumbers import COUNTRY_CODE_TO_REGION_CODE, PhoneNumber, PhoneNumberType
@@ -69,8 +70,8 @@ from dchkit.normalize import (
     normalize_name_column,
     split_name_column,
 )
-from dchkit.normalize._phone_types import number_type
-from dchkit.normalize.address import normalize_address_column
+from dchkit.normalize._address_key import address_key_column
+from dchkit.normalize._phone_types import _head_length, number_type
 from dchkit.normalize.nicknames import given_name_key_column
 from dchkit.normalize.postcode import normalize_postcode_column
 
@@ -188,11 +189,77 @@ def _is_mobile(e164: str | None) -> bool:
     return False
 
 
+def _mobile_flags(numbers: pa.Array) -> npt.NDArray[np.bool_]:
+    """:func:`_is_mobile` of each (distinct) E.164 number, once per deciding prefix.
+
+    phonenumbers decides a number's type from its country code, its first few national
+    digits (how many depends on the country and first digit: ``_head_length``) and its
+    length; numbers that share those share the answer, so one representative of each is
+    asked. Numbers the prefix rule does not cover (a country without a bounded head, a
+    national part starting with 0, text that is not E.164) are asked one by one.
+    """
+    n = len(numbers)
+    flags = np.zeros(n, dtype=bool)
+    if n == 0:
+        return flags
+    text = numbers.cast(pa.string())
+    lengths = pc.utf8_length(text).to_numpy(zero_copy_only=False)
+    plain = pc.fill_null(pc.match_substring_regex(text, r"^\+[1-9][0-9]{4,}$"), False)
+    plain = plain.to_numpy(zero_copy_only=False)
+    width = np.zeros(n, dtype=np.int64)  # digits of the country code (codes are prefix-free)
+    codes = np.zeros(n, dtype=np.int64)
+    for digits in (1, 2, 3):
+        head = pc.utf8_slice_codeunits(text, 1, 1 + digits)
+        value = pc.cast(pc.if_else(pa.array(plain), head, "0"), pa.int64()).to_numpy(
+            zero_copy_only=False
+        )
+        known = np.isin(value, np.fromiter(COUNTRY_CODE_TO_REGION_CODE, dtype=np.int64))
+        found = plain & (width == 0) & known
+        width[found], codes[found] = digits, value[found]
+    first = np.zeros(n, dtype=np.int64)
+    for digits in (1, 2, 3):
+        rows = width == digits
+        if rows.any():
+            first_digit = pc.utf8_slice_codeunits(text, 1 + digits, 2 + digits)
+            first[rows] = pc.cast(
+                pc.if_else(pa.array(rows), first_digit, "0"), pa.int64()
+            ).to_numpy(zero_copy_only=False)[rows]
+    depth = np.full(n, -1, dtype=np.int64)
+    coded = width > 0
+    for combined in np.unique(codes[coded] * 10 + first[coded]):
+        code, digit = divmod(int(combined), 10)
+        head = _head_length(code, str(digit)) if digit != 0 else None
+        if head is not None:
+            depth[coded & (codes == code) & (first == digit)] = head
+    keyed = depth >= 0
+    slow = np.flatnonzero(~keyed)
+    if slow.size:
+        values = text.take(pa.array(slow)).to_pylist()
+        flags[slow] = [_is_mobile(v) for v in values]
+    if keyed.any():
+        # One integer per (deciding digits, their count, length): numbers sharing it share
+        # the type, so the first of each is asked.
+        key = np.zeros(n, dtype=np.int64)
+        stops = 1 + width + depth
+        for stop in np.unique(stops[keyed]):
+            rows = keyed & (stops == stop)
+            digits = pc.utf8_slice_codeunits(text, 1, int(stop))
+            prefix = pc.cast(pc.if_else(pa.array(rows), digits, "0"), pa.int64())
+            key[rows] = prefix.to_numpy(zero_copy_only=False)[rows] * 16 + stop
+        key = key * 64 + np.minimum(lengths, 63)
+        rows = np.flatnonzero(keyed)
+        _, first_row, group = np.unique(key[rows], return_index=True, return_inverse=True)
+        representatives = text.take(pa.array(rows[first_row])).to_pylist()
+        answers = np.array([_is_mobile(v) for v in representatives], dtype=bool)
+        flags[rows] = answers[group.reshape(-1)]
+    return flags
+
+
 def _mobile_only(phones: pa.Array) -> pa.Array:
     """Keep the mobile numbers of each list of E.164 numbers (by distinct number)."""
     flat = pc.list_flatten(phones)
     encoded = flat.dictionary_encode()
-    mobile = pa.array([_is_mobile(v) for v in encoded.dictionary.to_pylist()], pa.bool_())
+    mobile = pa.array(_mobile_flags(encoded.dictionary), pa.bool_())
     keep = mobile.take(encoded.indices) if len(flat) else pa.array([], pa.bool_())
     parents = pc.list_parent_indices(phones)
     kept = flat.filter(keep)
@@ -279,9 +346,9 @@ def build_features(
     postcode = normalize_postcode_column(_column(records, "postcode", string)).match_key
     street = _column(records, "street", string)
     city = _column(records, "city", string)
-    address = normalize_address_column(
+    address = address_key_column(
         pc.binary_join_element_wise(pc.coalesce(city, pa.scalar("", string)), street, " ")
-    ).key
+    )
 
     external = _column(records, "external_ids", pa.map_(string, string))
     link_keys = _link_keys(external, id_type_aliases or {}, link_id_types)
