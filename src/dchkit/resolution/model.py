@@ -35,7 +35,13 @@ import pyarrow as pa
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from dchkit.errors import ConfigError
-from dchkit.resolution.comparisons import NULL_LEVEL, Comparison, EncodedFeatures, compare_pairs
+from dchkit.resolution.comparisons import (
+    NULL_LEVEL,
+    Comparison,
+    EncodedFeatures,
+    compare_exact_prefix,
+    compare_pairs,
+)
 from dchkit.resolution.dependence import dependence_correction
 
 __all__ = [
@@ -158,30 +164,54 @@ def estimate_u(
     *,
     max_pairs: int = 1_000_000,
     seed: int = 0,
+    fuzzy_pairs: int = 200_000,
 ) -> tuple[tuple[float, ...], ...]:
     """Estimate u per level from random record pairs (nearly all of them non-matches).
 
-    Pairs are drawn with a seeded generator over a canonical row order, so the estimate does
-    not depend on input row order when the caller sorts ``features`` by record id first.
+    Exact agreement between two random records is rare (an e-mail address: a few in a
+    million pairs), so exact levels are counted over ``max_pairs`` pairs; fuzzy agreement
+    is common, so similarity is computed on the first ``fuzzy_pairs`` of them only. Each
+    comparison's exact levels before its first fuzzy level are counted on every pair
+    (:func:`~dchkit.resolution.comparisons.compare_exact_prefix`); the pairs they leave
+    undecided are shared among the remaining levels, null and ``different`` as in the
+    smaller sample. Pairs are drawn with a seeded generator over a canonical row order, so
+    the estimate does not depend on input row order when the caller sorts ``features`` by
+    record id first.
     """
     n = features.num_rows
     if n < 2:
         msg = f"estimating u needs at least 2 records, got {n}"
         raise ConfigError(msg, fix="resolve a table with more records")
+    encoded = features if isinstance(features, EncodedFeatures) else EncodedFeatures(features)
     rng = np.random.default_rng(seed)
     size = int(min(max_pairs, n * (n - 1) // 2))
     left = rng.integers(0, n, size=size, dtype=np.int64)
     right = rng.integers(0, n - 1, size=size, dtype=np.int64)
     right = right + (right >= left)  # uniform over the other rows
     pairs = np.column_stack([left, right])
-    counts = [np.zeros(c.top_level + 1, dtype=np.float64) for c in comparisons]
-    for start in range(0, size, _U_CHUNK):  # chunks bound the memory of the fuzzy scores
-        levels = compare_pairs(features, pairs[start : start + _U_CHUNK], comparisons)
-        for j, comparison in enumerate(comparisons):
-            observed = levels[:, j][levels[:, j] != NULL_LEVEL]
-            counts[j] += np.bincount(observed, minlength=comparison.top_level + 1)
-    # add-half smoothing: a level never seen among random pairs stays possible
-    return tuple(_normalized(row + 0.5) for row in counts)
+    small = min(size, max(fuzzy_pairs, 1))
+    prefix = [np.zeros(c.top_level + 3, dtype=np.float64) for c in comparisons]
+    full = [np.zeros((c.top_level + 3, c.top_level + 3), dtype=np.float64) for c in comparisons]
+    for start in range(0, size, _U_CHUNK):  # chunks bound the memory of the scores
+        chunk = pairs[start : start + _U_CHUNK]
+        exact = compare_exact_prefix(encoded, chunk, comparisons)
+        scored = min(max(small - start, 0), len(chunk))
+        levels = compare_pairs(encoded, chunk[:scored], comparisons) if scored else None
+        for j in range(len(comparisons)):
+            # level codes shifted by 2: UNDECIDED (−2) → 0, null (−1) → 1, level l → l + 2
+            prefix[j] += np.bincount(exact[:, j] + 2, minlength=len(prefix[j]))
+            if levels is not None:
+                np.add.at(full[j], (exact[:scored, j] + 2, levels[:, j] + 2), 1.0)
+    estimates = []
+    for j in range(len(comparisons)):
+        counts = prefix[j][2:].copy()  # exact-prefix levels and 0, by level number
+        undecided = prefix[j][0]
+        split = full[j][0]  # where the smaller sample's undecided pairs ended up
+        if undecided and split.sum():
+            counts += undecided * split[2:] / split.sum()
+        # add-half smoothing: a level never seen among random pairs stays possible
+        estimates.append(_normalized(counts + 0.5))
+    return tuple(estimates)
 
 
 class EmReport(BaseModel):

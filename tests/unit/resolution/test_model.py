@@ -7,7 +7,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from dchkit.errors import ConfigError
-from dchkit.resolution.comparisons import Comparison, Level
+from dchkit.resolution.comparisons import (
+    UNDECIDED_LEVEL,
+    Comparison,
+    Level,
+    compare_exact_prefix,
+    compare_pairs,
+)
 from dchkit.resolution.model import MatchModel, describe, estimate_u, level_patterns, train
 
 NAME = Comparison(
@@ -66,6 +72,52 @@ def test_estimate_u_from_random_pairs_is_seeded():
     assert u1 == u2
     assert u1[1][1] == pytest.approx(1 / 500, rel=0.5)  # chance that two random names agree
     assert all(abs(sum(row) - 1) < 1e-9 for row in u1)
+
+
+def test_estimate_u_scores_similarity_on_a_subsample_only():
+    # Interleaved exact and fuzzy levels: exact name, similar name, exact e-mail domain.
+    comparison = Comparison(
+        name="person",
+        levels=(
+            Level(column="name"),
+            Level(column="name", test="jaro_winkler", threshold=0.85),
+            Level(column="domain"),
+        ),
+    )
+    rng = np.random.default_rng(1)
+    stems = [f"{''.join(rng.choice(list('abcdefgh'), 6))}" for _ in range(300)]
+    names = [f"{stems[i]}{rng.integers(0, 3)}" for i in rng.integers(0, 300, 3_000)]
+    domains = [f"d{i}.jp" for i in rng.integers(0, 40, 3_000)]
+    names[::7] = [None] * len(names[::7])
+    features = pa.table({"name": names, "domain": domains})
+    everything = estimate_u(features, [comparison], max_pairs=60_000, fuzzy_pairs=60_000)[0]
+    sampled = estimate_u(features, [comparison], max_pairs=60_000, fuzzy_pairs=15_000)[0]
+    assert sum(sampled) == pytest.approx(1.0)
+    for full, part in zip(everything, sampled, strict=True):
+        assert part == pytest.approx(full, rel=0.15, abs=1e-4)
+    # the exact top level is counted on every pair, so it is the same estimate
+    assert sampled[3] / (1 - sampled[3]) == pytest.approx(
+        everything[3] / (1 - everything[3]), rel=0.05
+    )
+
+
+def test_exact_prefix_levels_agree_with_full_comparison():
+    features = pa.table(
+        {"name": ["sato", "sato", "satou", None, "kato"], "domain": ["a", "b", "a", "a", None]}
+    )
+    comparison = Comparison(
+        name="person",
+        levels=(
+            Level(column="name"),
+            Level(column="name", test="jaro_winkler", threshold=0.85),
+            Level(column="domain"),
+        ),
+    )
+    pairs = np.array([[0, 1], [0, 2], [0, 3], [3, 4], [1, 4]])
+    full = compare_pairs(features, pairs, [comparison])[:, 0].tolist()
+    prefix = compare_exact_prefix(features, pairs, [comparison])[:, 0].tolist()
+    assert full == [3, 2, 1, -1, 0]
+    assert prefix == [3, UNDECIDED_LEVEL, UNDECIDED_LEVEL, -1, UNDECIDED_LEVEL]
 
 
 def test_save_and_load_round_trip(tmp_path):
