@@ -47,7 +47,7 @@ __all__ = [
 ]
 
 #: Bumped whenever the preparation changes (a cached dataset of another version is rebuilt).
-PREP_VERSION = 1
+PREP_VERSION = 2  # 2: the synthetic world's realistic name frequencies and unique e-mails
 #: Seed of every synthetic world (the suite's, so the same name is the same world).
 WORLD_SEED = 20240501
 #: Largest synthetic world accepted (source records).

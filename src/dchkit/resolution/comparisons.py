@@ -64,6 +64,9 @@ _WORKERS = -1  # rapidfuzz: use every core for large batches of distinct pairs
 #: Fewer distinct pairs than this are scored on the calling thread: starting rapidfuzz's
 #: worker threads costs more than scoring a few pairs (milliseconds on a busy machine).
 _THREADED_FROM = 10_000
+#: Record pairs compared at a time: a pair of two records with two e-mails and two name
+#: spellings expands into several value pairs per column, so memory is bounded per chunk.
+_CHUNK = 1_000_000
 IndexArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
 
@@ -461,8 +464,23 @@ def _compare(
     if pairs.size and (pairs.min() < 0 or pairs.max() >= features.num_rows):
         msg = f"pairs refer to rows outside the {features.num_rows} feature rows"
         raise ComparatorError(msg, fix="build pairs and features from the same table")
-    n_pairs = len(pairs)
     encoded = features if isinstance(features, EncodedFeatures) else EncodedFeatures(features)
+    if len(pairs) > _CHUNK:  # value pairs of list columns are several per pair: bound them
+        parts = [
+            _compare_chunk(encoded, pairs[start : start + _CHUNK], comparisons, exact_prefix)
+            for start in range(0, len(pairs), _CHUNK)
+        ]
+        return np.concatenate(parts)
+    return _compare_chunk(encoded, pairs, comparisons, exact_prefix)
+
+
+def _compare_chunk(
+    encoded: EncodedFeatures,
+    pairs: IndexArray,
+    comparisons: Sequence[Comparison],
+    exact_prefix: bool,
+) -> npt.NDArray[np.int8]:
+    n_pairs = len(pairs)
     cache = _PairCache(encoded, pairs)
     out = np.full((n_pairs, len(comparisons)), NULL_LEVEL, dtype=np.int8)
     for j, comparison in enumerate(comparisons):
