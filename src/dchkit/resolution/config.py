@@ -152,7 +152,9 @@ class ResolverConfig(BaseModel):
             share a household (family name, landline, address, family e-mail). Within a
             group only the strongest agreement counts in full; the others are multiplied
             by ``dependent_discount`` (0: ignored, 1: plain Fellegi–Sunter).
-        dependent_discount: Share of the weaker agreements of a dependent group kept.
+        dependent_discount: Share of the weaker agreements of a dependent group kept — and
+            of the strongest too when ``dependent_unless`` differs and nothing personal
+            agrees (the pair looks like two members of one household).
         dependent_unless: A comparison whose agreement lifts the discount (members of a
             household have different given names).
         personal_columns: Feature columns whose agreement a household does not share (a
