@@ -36,8 +36,9 @@ import dchkit.normalize as nz
 directory = Path(sys.argv[1])
 records_only = sys.argv[2] == "records"
 manifest = json.loads((directory / "manifest.json").read_text(encoding="utf-8"))
-# (getattr: the script also times releases from before the worker pool)
-workers = getattr(nz, "worker_count", lambda: 1)()
+# Processes a large read uses (getattr: the script also times releases from before the
+# batch pipeline, or from before any worker pool).
+workers = getattr(nz, "read_processes", getattr(nz, "worker_count", lambda: 1))()
 out = {"tables": {}, "workers": workers, "load": os.getloadavg()[0]}
 total = 0.0
 records_time = 0.0
@@ -77,6 +78,7 @@ out["cpu_records"] = round(
 out["seconds_all"] = round(total, 2)
 if workers > 1:  # stop the worker processes, so their peak RSS and CPU time are known
     nz.set_workers(1)
+out["cpu_parent"] = round(time.process_time() - cpu, 1)
 self_usage = resource.getrusage(resource.RUSAGE_SELF)
 workers = resource.getrusage(resource.RUSAGE_CHILDREN)
 out["cpu_seconds"] = round(

@@ -29,6 +29,7 @@ __all__ = ["MARK", "Utf8Stream", "detect_encoding"]
 #: Marks undecodable bytes in transcoded text.
 MARK = "\ufffd"
 _HANDLER = "dchkit-mark"
+_MARK_UTF8 = MARK.encode("utf-8")
 
 
 def _mark(error: UnicodeError) -> tuple[str, int]:
@@ -81,6 +82,14 @@ class Utf8Stream(io.RawIOBase):
         self._chunk_size = chunk_size
         self._buffer = b""
         self._eof = False
+        #: Whether the text passed on so far contains :data:`MARK` (a bad byte, or a literal
+        #: U+FFFD): while it is false, no row read so far carries the mark.
+        self.marked = False
+
+    def _append(self, data: bytes) -> None:
+        if not self.marked and _MARK_UTF8 in data:
+            self.marked = True
+        self._buffer += data
 
     def readable(self) -> bool:
         """Always true: this is a read-only stream."""
@@ -98,12 +107,12 @@ class Utf8Stream(io.RawIOBase):
                     self._passthrough = False  # from here on, mark bad bytes
                     chunk = data
                 else:
-                    self._buffer += data[:consumed]
+                    self._append(data[:consumed])
                     self._pending = data[consumed:]
                     self._eof = final
                     continue
             text = self._decoder.decode(chunk, final=final)
-            self._buffer += text.encode("utf-8")
+            self._append(text.encode("utf-8"))
             self._eof = final
 
     def readinto(self, target: memoryview) -> int:  # type: ignore[override]  # RawIOBase's buffer type
