@@ -271,6 +271,35 @@ def test_address_text_column_equals_scalar(values: list[str], country: str | Non
     assert fast == reference
 
 
+LATIN_PARTS = ("1263", "River", "St", "Ave.", " ", ",", "Apt 5", "Nashville", "TN", "ny")
+LATIN_PARTS += ("37283", "12345-6789", "USA", "u.s.", "United States", "of America", "é", "\t")
+LATIN_PARTS += ("Tennessee", "District of Columbia", "Suite", "#3", "-", ".", "US", "0", "ſ")
+
+latin_texts = st.lists(st.sampled_from(LATIN_PARTS), max_size=8).map(" ".join) | st.lists(
+    st.sampled_from(LATIN_PARTS), max_size=8
+).map("".join)
+
+
+@settings(max_examples=400)
+@given(st.lists(latin_texts, min_size=1, max_size=8), st.sampled_from([None, "US", "JP"]))
+@example(["1263 River St", "36700 Jackson Ter, Nashville, TN 37283", "12 Main St, usa"], None)
+@example(["5 Elm St\tUS", "5 Elm St United States of America", "9 A St, NY 12345-6789"], None)
+def test_latin_address_text_column_equals_scalar(values: list[str], country: str | None) -> None:
+    fast, reference = _address_rows(values, country)
+    assert fast == reference
+
+
+def test_latin_fast_path_answers_plain_streets() -> None:
+    import pyarrow as pa
+
+    from dchkit.normalize._address_fast import unchanged_latin_addresses
+
+    values = pa.array(
+        ["1263 River St", "36700 Jackson Ter Apt 5", "1 Main St, TN 37283", "9 A St USA"]
+    )
+    assert unchanged_latin_addresses(values).tolist() == [True, True, False, False]
+
+
 # ------------------------------------------------------------------------- e-mail
 EMAIL_FIELDS = ("email", "match_key", "valid", "reason")
 LOCALS = ("taro", "Taro.Yamada", "t.a.r.o+shop", "+tag", "-x", "bob-news", "a--b", "x_y")

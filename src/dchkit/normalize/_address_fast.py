@@ -9,6 +9,10 @@ text itself. Each condition below is what one step needs to change something, ch
 Arrow's regular expressions over the whole column instead of once per value in Python;
 anything that might change goes the scalar way.
 
+Street lines in plain ASCII (``1263 River St``) with no US state and ZIP or country name
+at the end are neither Japanese nor recognisably American to :func:`normalize_address`, so
+their ``address`` is the text as well (:func:`unchanged_latin_addresses`).
+
 The most common change, block numbers with units (``錦3丁目5番7号``, ``錦3丁目5-7``,
 ``錦四丁目5番地7``), is made here too (:func:`hyphenated_jp_addresses`): numbering rewrites exactly those units
 to hyphens when the rest of the text is of the unchanged kind, so the rewritten text must
@@ -27,7 +31,7 @@ import pyarrow.compute as pc
 from dchkit.normalize.numerals import KANJI_DIGITS
 from dchkit.normalize.regions import DESIGNATED_CITIES, JP_PREFECTURES, TOKYO_WARDS
 
-__all__ = ["hyphenated_jp_addresses", "unchanged_jp_addresses"]
+__all__ = ["hyphenated_jp_addresses", "unchanged_jp_addresses", "unchanged_latin_addresses"]
 
 # Japanese script (a subset of what address._normalize takes as Japanese: kana, kanji).
 _JAPANESE = "[\\x{3040}-\\x{30ff}\\x{3005}-\\x{3007}\\x{3400}-\\x{4dbf}\\x{4e00}-\\x{9fff}]"
@@ -108,3 +112,35 @@ def hyphenated_jp_addresses(values: pa.Array) -> tuple[np.ndarray, pa.Array]:
         rewritten = pc.replace_substring_regex(rewritten, pattern, "\\1\\2-\\3-\\4\\5")
     candidate = pc.fill_null(candidate, False).to_numpy(zero_copy_only=False)
     return np.logical_and(candidate, unchanged_jp_addresses(rewritten)), rewritten
+
+
+# What address._looks_us needs to say yes, spelled wider (so a miss here is a miss there):
+# _US_TAIL's end (a separator, a word, whitespace, a ZIP) and _COUNTRY_SUFFIX. On ASCII
+# text Python's \s is [\t\n\v\f\r\x1c-\x1f ] and its re.I folds ASCII letters only.
+_ASCII_SPACE = r"[\t\n\x0b\x0c\r\x1c-\x1f ]"
+_US_END = (
+    r"[,\t\n\x0b\x0c\r\x1c-\x1f ][A-Za-z][A-Za-z .]*\.?"
+    + _ASCII_SPACE
+    + r"+[0-9]{5}(?:-?[0-9]{4})?$"
+)
+_COUNTRY_END = (
+    r"(?i)[,\t\n\x0b\x0c\r\x1c-\x1f ]+(?:USA|U\.S\.A\.?|US|U\.S\.?|United States(?: of America)?)$"
+)
+
+
+def unchanged_latin_addresses(values: pa.Array) -> np.ndarray:
+    """Mask of the cleaned ASCII texts whose ``address`` (country unknown) is the text itself.
+
+    Without Japanese script the country is not JP, and without a state and ZIP or a
+    country name at the end it is not US either, so the text is returned as it is.
+    """
+    ok = pc.and_(
+        pc.string_is_ascii(values),
+        pc.invert(
+            pc.or_(
+                pc.match_substring_regex(values, _US_END),
+                pc.match_substring_regex(values, _COUNTRY_END),
+            )
+        ),
+    )
+    return np.asarray(pc.fill_null(ok, False).to_numpy(zero_copy_only=False), dtype=bool)
