@@ -80,7 +80,7 @@ class Utf8Stream(io.RawIOBase):
         self._passthrough = codecs.lookup(encoding).name == "utf-8"
         self._pending = b""  # a UTF-8 character cut at the end of the last chunk
         self._chunk_size = chunk_size
-        self._buffer = b""
+        self._buffer = bytearray()  # grows at the end, is consumed from the front
         self._eof = False
         #: Whether the text passed on so far contains :data:`MARK` (a bad byte, or a literal
         #: U+FFFD): while it is false, no row read so far carries the mark.
@@ -89,7 +89,7 @@ class Utf8Stream(io.RawIOBase):
     def _append(self, data: bytes) -> None:
         if not self.marked and _MARK_UTF8 in data:
             self.marked = True
-        self._buffer += data
+        self._buffer += data  # amortized: no copy of what is already buffered
 
     def readable(self) -> bool:
         """Always true: this is a read-only stream."""
@@ -119,18 +119,21 @@ class Utf8Stream(io.RawIOBase):
         """Fill ``target`` with transcoded bytes; 0 at the end."""
         size = len(target)
         self._fill(size)
-        data, self._buffer = self._buffer[:size], self._buffer[size:]
-        target[: len(data)] = data
-        return len(data)
+        count = min(size, len(self._buffer))
+        target[:count] = self._buffer[:count]
+        del self._buffer[:count]  # O(1): bytearray drops a prefix without moving the rest
+        return count
 
     def read(self, size: int = -1) -> bytes:
         """Read up to ``size`` transcoded bytes (all when negative)."""
         if size < 0:
             self._fill(1 << 62)
-            data, self._buffer = self._buffer, b""
+            data = bytes(self._buffer)
+            self._buffer.clear()
             return data
         self._fill(size)
-        data, self._buffer = self._buffer[:size], self._buffer[size:]
+        data = bytes(self._buffer[:size])
+        del self._buffer[:size]
         return data
 
     def close(self) -> None:
