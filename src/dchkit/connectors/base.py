@@ -37,7 +37,7 @@ from typing import Any, ClassVar, Protocol, runtime_checkable
 from dchkit.connectors.mapper import Mapper, OnError, RawBatch
 from dchkit.connectors.mapping import Mapping, load_mapping
 from dchkit.connectors.normalizing import NormalizeOptions
-from dchkit.connectors.pipeline import map_batches
+from dchkit.connectors.pipeline import map_batches, prefetched
 from dchkit.connectors.report import ConnectorBatch, ReadReport, ReadResult
 from dchkit.errors import ConfigError
 
@@ -141,6 +141,9 @@ class BaseConnector(ABC):
     """
 
     name: ClassVar[str] = "base"
+    #: Whether :meth:`read_raw` may run in another thread, a batch ahead (file readers:
+    #: yes; a DB-API connection may be tied to the thread that opened it: no).
+    read_ahead: ClassVar[bool] = False
     source: str
 
     def __init__(
@@ -200,7 +203,7 @@ class BaseConnector(ABC):
         A large read uses several processes (see :mod:`dchkit.connectors.pipeline`).
         After the read, :attr:`last_report` holds the summed report.
         """
-        raws = self.read_raw()
+        raws = prefetched(self.read_raw()) if self.read_ahead else self.read_raw()
         first = next(raws, None)
         total = ReadReport(source=self.source)
         if first is None:

@@ -89,6 +89,7 @@ class CsvConnector(BaseConnector):
     """
 
     name: ClassVar[str] = "csv"
+    read_ahead: ClassVar[bool] = True
 
     def __init__(
         self,

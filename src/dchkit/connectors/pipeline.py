@@ -11,6 +11,10 @@ batch here and, once the read is large (past its first batch and
 whichever is free, keeping the batches' order. The output is the same either way: each
 batch is finished by the same pure function.
 
+Reading itself (parsing JSON or CSV, transcoding) can run a batch ahead in a thread
+(:func:`prefetched`, for connectors whose source may be read from another thread): pyarrow
+parses without holding the GIL, so the next batch is parsed while this one is prepared.
+
 Examples:
     >>> import pyarrow as pa
     >>> from dchkit.connectors.mapper import Mapper, RawBatch
@@ -26,9 +30,12 @@ Examples:
 from __future__ import annotations
 
 import collections
+import queue
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future
 from concurrent.futures.process import BrokenProcessPool
+from typing import cast
 
 from dchkit.connectors.mapper import Mapper, PreparedBatch, RawBatch
 from dchkit.connectors.mapping import Mapping
@@ -36,7 +43,7 @@ from dchkit.connectors.normalizing import NormalizeOptions
 from dchkit.connectors.report import ConnectorBatch
 from dchkit.normalize._parallel import inline, read_processes, reset_pool, submit
 
-__all__ = ["MIN_PARALLEL_ROWS", "map_batches"]
+__all__ = ["MIN_PARALLEL_ROWS", "map_batches", "prefetched"]
 
 #: Rows a read must reach (over more than one batch) before batches go to other processes.
 MIN_PARALLEL_ROWS = 50_000
@@ -134,3 +141,61 @@ def _take(slot: _Slot, mapper: Mapper) -> ConnectorBatch:
         pass
     with inline():
         return mapper.finish(prepared)
+
+
+_DONE = object()
+
+
+class _Failed:
+    def __init__(self, error: BaseException) -> None:
+        self.error = error
+
+
+def prefetched(raws: Iterator[RawBatch], depth: int = 2) -> Iterator[RawBatch]:
+    """Yield ``raws``, reading up to ``depth`` batches ahead in a thread after the first.
+
+    The first batch is read here (a one-batch read starts no thread). Errors are raised
+    where the batch would have come; closing the iterator stops the thread.
+    """
+    first = next(raws, None)
+    if first is None:
+        return
+    yield first
+    slots: queue.Queue[object] = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def put(item: object) -> bool:
+        while not stop.is_set():
+            try:
+                slots.put(item, timeout=0.1)
+            except queue.Full:
+                continue
+            return True
+        return False
+
+    def read() -> None:
+        try:
+            for raw in raws:
+                if not put(raw):
+                    return
+        except BaseException as error:  # handed over, raised in the reading thread
+            put(_Failed(error))
+            return
+        put(_DONE)
+
+    thread = threading.Thread(target=read, name="dchkit-read-ahead", daemon=True)
+    thread.start()
+    try:
+        while True:
+            item = slots.get()
+            if item is _DONE:
+                return
+            if isinstance(item, _Failed):
+                raise item.error
+            yield cast(RawBatch, item)
+    finally:
+        stop.set()
+        thread.join()
+        close = getattr(raws, "close", None)
+        if close is not None:
+            close()

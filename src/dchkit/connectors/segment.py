@@ -50,7 +50,7 @@ from dchkit.connectors.jsonlines import JsonLinesConnector
 from dchkit.connectors.mapper import Mapper, OnError, PreparedBatch, RawBatch
 from dchkit.connectors.mapping import Mapping
 from dchkit.connectors.normalizing import NormalizeOptions
-from dchkit.connectors.pipeline import map_batches
+from dchkit.connectors.pipeline import map_batches, prefetched
 from dchkit.connectors.presets import load_preset
 from dchkit.connectors.report import ConnectorBatch, ReadReport
 
@@ -301,7 +301,8 @@ class SegmentConnector(JsonLinesConnector):
                 data.select([n for n in data.schema.names if n in _VISITOR_COLUMNS]).filter(kept)
             )
 
-        for batch in map_batches(mapper, self.read_raw(), on_prepared=collect):
+        raws = prefetched(self.read_raw()) if self.read_ahead else self.read_raw()
+        for batch in map_batches(mapper, raws, on_prepared=collect):
             total = total + batch.report
             yield batch
         region = self.default_region or self.mapping.default_region or "JP"

@@ -22,7 +22,10 @@ from __future__ import annotations
 
 import codecs
 import io
+import struct
 from typing import BinaryIO
+
+import pyarrow as pa
 
 __all__ = ["MARK", "Utf8Stream", "detect_encoding"]
 
@@ -67,6 +70,32 @@ def detect_encoding(sample: bytes) -> str:
     return "utf-8"
 
 
+def _complete(data: bytes) -> int:
+    """Length of ``data`` without a UTF-8 character cut off at its end."""
+    size = len(data)
+    for back in range(1, min(4, size) + 1):
+        byte = data[size - back]
+        if byte < 0x80:  # ASCII: nothing is cut (stray continuation bytes fail validation)
+            return size
+        if byte >= 0xC0:  # the lead byte of the last character
+            needed = 2 if byte < 0xE0 else 3 if byte < 0xF0 else 4
+            return size if back >= needed else size - back
+    return size
+
+
+def _valid_utf8(data: bytes, size: int) -> bool:
+    """Whether ``data[:size]`` is valid UTF-8 (checked by Arrow, without decoding to str)."""
+    if not size:
+        return True
+    offsets = pa.py_buffer(struct.pack("<ii", 0, size))
+    text = pa.StringArray.from_buffers(1, offsets, pa.py_buffer(data))
+    try:
+        text.validate(full=True)
+    except pa.ArrowInvalid:
+        return False
+    return True
+
+
 class Utf8Stream(io.RawIOBase):
     """A binary stream of UTF-8 transcoded from ``raw`` in ``encoding``, bad bytes marked."""
 
@@ -101,9 +130,8 @@ class Utf8Stream(io.RawIOBase):
             final = not chunk
             if self._passthrough:
                 data, self._pending = self._pending + chunk, b""
-                try:
-                    _, consumed = codecs.utf_8_decode(data, "strict", final)
-                except UnicodeDecodeError:
+                consumed = _complete(data)
+                if (final and consumed < len(data)) or not _valid_utf8(data, consumed):
                     self._passthrough = False  # from here on, mark bad bytes
                     chunk = data
                 else:
