@@ -34,7 +34,7 @@ from dchkit.connectors.mapping import (
 from dchkit.connectors.normalizing import NormalizeOptions, append_flags, normalize_records
 from dchkit.connectors.rejects import RawRows, RejectBuilder, raise_rejects
 from dchkit.connectors.report import ConnectorBatch, ReadReport, empty_batch
-from dchkit.connectors.seen import SeenIds
+from dchkit.connectors.seen import SeenIds, hash_strings
 from dchkit.normalize import (
     clean_text_column,
     normalize_email_column,
@@ -257,7 +257,8 @@ class Mapper:
         )
         present = pc.invert(missing)
         is_first, first_row = _first_in_batch(ids, numbers)
-        earlier = self._record_ids.lookup(ids)
+        hashes = hash_strings(ids)  # for the lookup, and for adding the ids kept
+        earlier = self._record_ids.lookup(ids, hashes)
         dup_in_batch = pc.and_(present, pc.invert(is_first))
         dup_earlier = pc.and_(present, pc.and_(is_first, earlier.is_valid()))
         duplicate = pc.or_(dup_in_batch, dup_earlier)
@@ -276,7 +277,7 @@ class Mapper:
         )
         keep = pc.and_(present, pc.invert(duplicate))
         data, ids, numbers = data.filter(keep), ids.filter(keep), numbers.filter(keep)
-        self._record_ids.add(ids, numbers)
+        self._record_ids.add(ids, numbers, hashes[keep.to_numpy(zero_copy_only=False)])
         return _RecordWork(data=data, ids=ids)
 
     def _record_table(self, work: _RecordWork) -> tuple[pa.Table, Counter[str]]:
@@ -439,10 +440,17 @@ class Mapper:
         length = data.num_rows
         bad_rows = np.zeros(length, dtype=bool)
         prepared = []
+        parsed: dict[str, tuple[pa.Array, pa.Array]] = {}
         for index, spec in enumerate(self.mapping.events):
             mask = masks[index]
-            text = self._value(data, spec.timestamp)
-            stamps = parse_timestamps(text, spec.timestamp.format, self.mapping.timezone)
+            key = spec.timestamp.model_dump_json()  # Segment's rules share one timestamp
+            if key not in parsed:
+                text = self._value(data, spec.timestamp)
+                parsed[key] = (
+                    text,
+                    parse_timestamps(text, spec.timestamp.format, self.mapping.timezone),
+                )
+            text, stamps = parsed[key]
             unparseable = pc.and_(pc.and_(mask, text.is_valid()), stamps.is_null())
             absent = pc.and_(mask, text.is_null())
             failing = pc.or_(unparseable, absent) if spec.required else unparseable
@@ -502,28 +510,31 @@ class Mapper:
                 event_ids = pc.binary_join_element_wise(event_ids, spec.id_suffix, "")
             prepared.append((index, spec, emits, stamps, event_ids))
         # Duplicated event ids (across this read) reject the row.
+        candidate_hashes: dict[int, tuple[np.ndarray, np.ndarray]] = {}
         for index, _spec, emits, _stamps, event_ids in prepared:
             candidates = pc.and_(emits, pa.array(~bad_rows))
             subset_ids = event_ids.filter(candidates)
             subset_numbers = numbers.filter(candidates)
             is_first, first_row = _first_in_batch(subset_ids, subset_numbers)
-            earlier = self._event_ids[index].lookup(subset_ids)
+            hashes = hash_strings(subset_ids)
+            earlier = self._event_ids[index].lookup(subset_ids, hashes)
             dup = pc.or_(pc.invert(is_first), earlier.is_valid())
             positions = np.flatnonzero(candidates.to_numpy(zero_copy_only=False))
             dup_np = dup.to_numpy(zero_copy_only=False)
             full = np.zeros(length, dtype=bool)
             full[positions[dup_np]] = True
             first_seen = pc.coalesce(earlier, first_row)
-            lookup = {int(p): k for k, p in enumerate(positions)}
+            candidate_hashes[index] = (positions, hashes)
 
             def duplicate(
                 i: int,
                 ids: pa.Array = event_ids,
                 first: pa.Array = first_seen,
-                where: dict[int, int] = lookup,
+                where: np.ndarray = positions,
             ) -> str:
+                row = first[int(np.searchsorted(where, i))].as_py()
                 return (
-                    f"event id {ids[i].as_py()!r} already read at row {first[where[i]].as_py()}; "
+                    f"event id {ids[i].as_py()!r} already read at row {row}; "
                     "only the first row with an id is kept: deduplicate the export"
                 )
 
@@ -545,8 +556,10 @@ class Mapper:
             if not pc.any(take).as_py():
                 continue
             kept_ids = event_ids.filter(take)
-            self._event_ids[index].add(kept_ids, numbers.filter(take))
-            produced |= take.to_numpy(zero_copy_only=False)
+            positions, hashes = candidate_hashes[index]  # take is within the candidates
+            take_np = take.to_numpy(zero_copy_only=False)
+            self._event_ids[index].add(kept_ids, numbers.filter(take), hashes[take_np[positions]])
+            produced |= take_np
             # Only the columns the rule reads travel on (Segment batches are wide).
             used = _event_columns(spec, data.schema.names)
             works.append(

@@ -77,4 +77,10 @@ def test_hash_strings():
     assert hashes[2] == hashes[3]  # a null hashes as ""
     assert len(set(hashes.tolist())) == 5
     assert (hash_strings(values.slice(4, 3)) == hashes[4:]).all()
+    # Fixed-width columns take the word path, mixed ones the byte path: the same hashes.
+    fixed = pa.array([f"{i:036d}" for i in range(100)] + ["a" * 36])
+    assert (
+        hash_strings(fixed)[:100] == hash_strings(pa.concat_arrays([fixed, values]))[:100]
+    ).all()
+    assert (hash_strings(fixed.slice(3, 5)) == hash_strings(fixed)[3:8]).all()
     assert len(hash_strings(pa.array([], pa.string()))) == 0
