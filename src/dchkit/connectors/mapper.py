@@ -34,7 +34,7 @@ from dchkit.connectors.mapping import (
 from dchkit.connectors.normalizing import NormalizeOptions, append_flags, normalize_records
 from dchkit.connectors.rejects import RawRows, RejectBuilder, raise_rejects
 from dchkit.connectors.report import ConnectorBatch, ReadReport, empty_batch
-from dchkit.connectors.seen import SeenIds, hash_strings
+from dchkit.connectors.seen import SeenIds, all_distinct, hash_strings
 from dchkit.normalize import (
     clean_text_column,
     normalize_email_column,
@@ -117,8 +117,16 @@ class PreparedBatch:
     rejects_by_reason: dict[str, int]
 
 
-def _first_in_batch(ids: pa.Array, numbers: pa.Array) -> tuple[pa.Array, pa.Array]:
-    """For each row: is it the first with its id in the batch, and that first row's number."""
+def _first_in_batch(
+    ids: pa.Array, numbers: pa.Array, hashes: np.ndarray
+) -> tuple[pa.Array, pa.Array]:
+    """For each row: is it the first with its id in the batch, and that first row's number.
+
+    ``hashes`` are the ids' :func:`~dchkit.connectors.seen.hash_strings`: when they are all
+    different (the usual case) so are the ids, and every row is the first with its id.
+    """
+    if all_distinct(hashes):
+        return pa.array(np.ones(len(ids), dtype=bool)), numbers
     table = pa.table({"id": ids, "pos": np.arange(len(ids))})
     firsts = table.group_by("id", use_threads=False).aggregate([("pos", "min")])
     first_pos = firsts.column("pos_min").combine_chunks()
@@ -256,8 +264,8 @@ class Mapper:
             location=location,
         )
         present = pc.invert(missing)
-        is_first, first_row = _first_in_batch(ids, numbers)
         hashes = hash_strings(ids)  # for the lookup, and for adding the ids kept
+        is_first, first_row = _first_in_batch(ids, numbers, hashes)
         earlier = self._record_ids.lookup(ids, hashes)
         dup_in_batch = pc.and_(present, pc.invert(is_first))
         dup_earlier = pc.and_(present, pc.and_(is_first, earlier.is_valid()))
@@ -515,8 +523,8 @@ class Mapper:
             candidates = pc.and_(emits, pa.array(~bad_rows))
             subset_ids = event_ids.filter(candidates)
             subset_numbers = numbers.filter(candidates)
-            is_first, first_row = _first_in_batch(subset_ids, subset_numbers)
             hashes = hash_strings(subset_ids)
+            is_first, first_row = _first_in_batch(subset_ids, subset_numbers, hashes)
             earlier = self._event_ids[index].lookup(subset_ids, hashes)
             dup = pc.or_(pc.invert(is_first), earlier.is_valid())
             positions = np.flatnonzero(candidates.to_numpy(zero_copy_only=False))

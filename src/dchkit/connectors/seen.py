@@ -22,7 +22,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-__all__ = ["SeenIds", "hash_strings"]
+__all__ = ["SeenIds", "all_distinct", "hash_strings"]
 
 _MULTIPLIER = np.uint64(0x9E3779B97F4A7C15)
 _LENGTH_MIX = np.uint64(0xBF58476D1CE4E5B9)
@@ -100,6 +100,12 @@ def hash_strings(values: pa.Array) -> np.ndarray:
     return _finish(running[starts + lengths] - running[starts], lengths)
 
 
+def all_distinct(hashes: np.ndarray) -> bool:
+    """Whether no two hashes are equal (then no two of the strings hashed are equal)."""
+    ordered = np.sort(hashes)
+    return bool((ordered[1:] != ordered[:-1]).all())
+
+
 class SeenIds:
     """Ids added so far (without repeats), with the row number each was first read at."""
 
@@ -147,13 +153,18 @@ class SeenIds:
         if not self._size or not count:
             return pa.nulls(count, pa.int64())
         hashes = hash_strings(ids) if hashes is None else hashes
-        candidate = np.full(count, -1, dtype=np.int64)
+        # Searched in ascending order, a binary search starts where the last one ended.
+        order = np.argsort(hashes, kind="stable")
+        ascending = hashes[order]
+        found = np.full(count, -1, dtype=np.int64)
         for run_hashes, run_positions in self._runs:
-            at = np.searchsorted(run_hashes, hashes)
+            at = np.searchsorted(run_hashes, ascending)
             inside = at < len(run_hashes)
             hit = np.zeros(count, dtype=bool)
-            hit[inside] = run_hashes[at[inside]] == hashes[inside]
-            candidate[hit] = run_positions[at[hit]]
+            hit[inside] = run_hashes[at[inside]] == ascending[inside]
+            found[hit] = run_positions[at[hit]]
+        candidate = np.empty(count, dtype=np.int64)
+        candidate[order] = found
         rows = np.flatnonzero(candidate >= 0)
         result = np.full(count, -1, dtype=np.int64)
         if len(rows):
