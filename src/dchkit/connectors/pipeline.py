@@ -5,10 +5,10 @@ Mapping a batch has two parts (see :class:`~dchkit.connectors.mapper.Mapper`):
 the batches in order (an id is a duplicate if an earlier batch had it), while
 :meth:`~dchkit.connectors.mapper.Mapper.finish` builds and normalizes the rows kept and
 depends on nothing else: it is ~3/4 of the work. :func:`map_batches` prepares every
-batch here and, once the read is large (past its first batch and
-:data:`MIN_PARALLEL_ROWS` rows), finishes batches in worker processes
-(:func:`dchkit.normalize.set_workers`; by default one process per CPU) and in this process,
-whichever is free, keeping the batches' order. The output is the same either way: each
+batch here and, when worker processes are asked for (:func:`dchkit.normalize.set_workers`,
+``DCHKIT_WORKERS``) and the read is large (past its first batch and
+:data:`MIN_PARALLEL_ROWS` rows), finishes batches in worker processes and in this
+process, whichever is free, keeping the batches' order. The output is the same either way: each
 batch is finished by the same pure function.
 
 Reading itself (parsing JSON or CSV, transcoding) can run a batch ahead in a thread

@@ -5,19 +5,21 @@ Python, so threads do not help; the work goes to forked worker processes instead
 ways:
 
 - **Batches of a read** (:func:`submit`, used by the connectors' pipeline): each batch of
-  a large read is built and normalized in a worker or in this process, whichever is free.
-  This is where two cores pay (~1.6–1.8x on the connectors' benchmark), so a large read
-  uses them *by default*: :func:`read_processes` is the number set by
-  :func:`set_workers` or ``DCHKIT_WORKERS``, else one per CPU (at most
-  :data:`DEFAULT_MAX_PROCESSES`).
+  a large read is built and normalized in a worker or in this process, whichever is free
+  (:func:`read_processes`). Three quarters of a read's work moves this way, so on idle
+  cores a read runs up to ~1.5x faster with two processes; but it costs ~15 % more CPU
+  time and, on a machine whose cores are already busy, was not faster (see
+  ``benchmarks/README.md``), so it is off unless asked for.
 - **Distinct values of one column** (:func:`parallel_map`): a column with thousands of
   distinct values is cut into chunks, workers take chunks from the front while this
   process works from the back, and the results are put together in the original order.
   Alone, a large phone, e-mail or address column runs ~1.7x faster with two processes;
-  but most of a read's work is not in such columns, so this is off unless asked for
-  (``set_workers(2)``, or ``DCHKIT_WORKERS=2``; ``auto``: one per CPU), and inside a
-  read's pipeline (:func:`inline`) it stays in this process. Small columns, and
-  functions that cannot be sent to another process (a lambda), stay here too.
+  inside a read's pipeline (:func:`inline`) it stays in this process, whose workers are
+  busy with batches. Small columns, and functions that cannot be sent to another
+  process (a lambda), stay here too.
+
+Both are off unless asked for: ``set_workers(2)``, or ``DCHKIT_WORKERS=2`` (``auto``: one
+per CPU) in the environment.
 
 Workers are forked (where the platform can), so they need no ``if __name__ ==
 "__main__"`` guard in the user's script and start with the normalizers already imported.
@@ -48,7 +50,6 @@ from typing import Any, TypeVar
 from dchkit.errors import ConfigError
 
 __all__ = [
-    "DEFAULT_MAX_PROCESSES",
     "inline",
     "parallel_map",
     "read_processes",
@@ -64,8 +65,6 @@ T = TypeVar("T")
 #: waiting cost more than they save).
 MIN_PARALLEL = 4096
 _CHUNKS_PER_WORKER = 16
-#: Most processes a large read uses when none are set (each worker holds ~0.3–0.7 GB).
-DEFAULT_MAX_PROCESSES = 4
 
 _lock = threading.Lock()
 _requested: int | None = None
@@ -110,13 +109,10 @@ def worker_count() -> int:
 def read_processes() -> int:
     """Processes that build and normalize the batches of a large read (this one included).
 
-    Set by :func:`set_workers`, else by ``DCHKIT_WORKERS``, else one per CPU, at most
-    :data:`DEFAULT_MAX_PROCESSES`; 1 where processes cannot be forked.
+    Set by :func:`set_workers`, else by ``DCHKIT_WORKERS`` (a number, or ``auto`` for one
+    per CPU), else 1; 1 where processes cannot be forked.
     """
-    if not _can_fork():
-        return 1
-    count = _set_count()
-    return min(_available_cpus(), DEFAULT_MAX_PROCESSES) if count is None else count
+    return worker_count()
 
 
 @contextlib.contextmanager

@@ -144,11 +144,9 @@ def _fail(*_args: object) -> None:
 def test_read_processes_default(monkeypatch: pytest.MonkeyPatch):
     nz.set_workers(None)
     monkeypatch.delenv("DCHKIT_WORKERS", raising=False)
-    expected = min(_parallel._available_cpus(), _parallel.DEFAULT_MAX_PROCESSES)
-    assert nz.read_processes() in (1, expected)  # 1 where processes cannot be forked
-    assert nz.worker_count() == 1  # the column pool stays off unless asked for
-    monkeypatch.setenv("DCHKIT_WORKERS", "1")
-    assert nz.read_processes() == 1
+    assert nz.read_processes() == 1  # one process unless asked for
+    monkeypatch.setenv("DCHKIT_WORKERS", "auto")
+    assert nz.read_processes() in (1, _parallel._available_cpus())  # 1 where no fork
     nz.set_workers(3)
     try:
         assert nz.read_processes() in (1, 3)
