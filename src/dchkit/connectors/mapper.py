@@ -10,6 +10,7 @@ records and remembers ids across batches to reject duplicates within one read.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -374,17 +375,20 @@ class Mapper:
                 record_source, self._value(data, spec.record), ":"
             )
         identifiers = {name: self._value(data, s) for name, s in spec.identifiers.items()}
+        # An event's identifiers repeat (one recipient, many e-mails): each distinct value
+        # is normalized once.
         if "email" in identifiers:
-            normalized = normalize_email_column(identifiers["email"])
-            identifiers["email"] = pc.coalesce(normalized.email, identifiers["email"])
+            normalized = _per_distinct(identifiers["email"], _email_text)
+            identifiers["email"] = pc.coalesce(normalized, identifiers["email"])
         for name in identifiers:
             if name not in ("email", "phone"):  # ids typed with full-width digits (Ｍ００１)
-                identifiers[name] = clean_text_column(identifiers[name])
+                identifiers[name] = _per_distinct(identifiers[name], clean_text_column)
         if "phone" in identifiers:
-            phones = normalize_phone_column(
-                identifiers["phone"], region=self.options.default_region
+            region = self.options.default_region
+            e164 = _per_distinct(
+                identifiers["phone"], lambda v: normalize_phone_column(v, region=region).e164
             )
-            identifiers["phone"] = pc.coalesce(phones.e164, identifiers["phone"])
+            identifiers["phone"] = pc.coalesce(e164, identifiers["phone"])
         columns["identifiers"] = build_map(identifiers, pa.string(), length)
         if spec.channel is not None:
             columns["channel"] = self._value(data, spec.channel)
@@ -728,6 +732,16 @@ class Mapper:
     def missing_columns(self) -> tuple[str, ...]:
         """Mapped columns never seen during this read (schema-less sources)."""
         return tuple(sorted(self.mapping.columns() - self._columns_seen))
+
+
+def _per_distinct(values: pa.Array, normalize: Callable[[pa.Array], pa.Array]) -> pa.Array:
+    """``normalize(values)`` computed over the distinct values only (a pure column function)."""
+    encoded = values.dictionary_encode()
+    return normalize(encoded.dictionary).take(encoded.indices)
+
+
+def _email_text(values: pa.Array) -> pa.Array:
+    return normalize_email_column(values).email
 
 
 def _event_columns(spec: EventMapping, available: list[str]) -> list[str]:
