@@ -2,7 +2,7 @@
 
 Most street lines in Japanese exports are already written the way
 :func:`~dchkit.normalize.normalize_address` writes them (``博多駅前4-19-17 コーポ 307``):
-no kanji numerals, no 丁目/番地/番/号 units, no の links, hyphens between block numbers, no
+no kanji numerals before a unit or after ``3-``, no 丁目/番地/番/号 units, no の links, hyphens between block numbers, no
 leading postcode, no prefecture, and no city whose prefecture would be added. For such a
 cleaned text every step of the Japanese path is the identity, so its ``address`` is the
 text itself. Each condition below is what one step needs to change something, checked with
@@ -41,8 +41,15 @@ _MAY_CHANGE = "|".join(
     (
         # a leading postcode, or a leading space (address._JP_POSTCODE, lstrip)
         "^[〒0-9 ]",
-        # kanji numerals and units (_KANJI_BEFORE_UNIT, _KANJI_AFTER_LINK, _LINK_UNIT, の)
-        f"[{KANJI_DIGITS}十百千丁番割の]",
+        # units and の links (_LINK_UNIT, _LINK_NO, _END_UNIT; and the numerals before them)
+        "[丁番割の]",
+        # kanji numerals before the other units or after a number and a hyphen
+        # (_KANJI_BEFORE_UNIT, _KANJI_AFTER_LINK); elsewhere (三軒茶屋, 六本木) they stay
+        f"[{KANJI_DIGITS}十百千](?:号|条|線)",
+        f"[0-9]-[{KANJI_DIGITS}十百千]",
+        # a kanji numeral against a digit: what is left of 十三丁目 once 三丁目 is rewritten
+        # (hyphenated_jp_addresses rewrites single numerals only)
+        f"[{KANJI_DIGITS}十百千][0-9]",
         # a number followed by 号 other than 号室/号館/号棟 (_END_UNIT)
         "[0-9] *号(?:[^室館棟]|$)",
         # a dash between numbers that is not a bare ASCII hyphen (_DASH)
