@@ -9,9 +9,10 @@ steadier figure); the
 normalizers' worker processes (``dchkit.normalize.set_workers``) are reported apart, with
 the sum as the run's upper bound. Times are reported for the record tables (the 1M "source
 records") and for all tables with events, with the CPU seconds spent and the load average
-(the machine may be shared); with ``--repeat`` the medians close the report.
+(the machine may be shared); with ``--repeat`` the medians close the report. The ``en``
+world is read with ``default_region="US"`` (the presets say JP).
 
-    python benchmarks/bench_connectors.py --records 1000000 --repeat 3
+    python benchmarks/bench_connectors.py --records 1250000 --repeat 3 --records-only
 """
 
 from __future__ import annotations
