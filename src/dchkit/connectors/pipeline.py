@@ -115,6 +115,11 @@ def map_batches(
             except Exception as error:  # raised in order, after the batches before it
                 pending.append(_Raise(error))
                 break
+        if number == 0 and processes > 1 and rows >= MIN_PARALLEL_ROWS:
+            # Fork the workers now, with the first batch's caches filled and before a
+            # read-ahead thread starts (it starts when the next batch is asked for): a
+            # process forked while another thread runs may inherit a lock that thread held.
+            submit(processes, int)
         while pending and _ready(pending[0]):
             yield _take(pending.popleft(), mapper)
         while len(pending) > _QUEUED_PER_WORKER * processes + 1:  # bound the memory held
