@@ -96,11 +96,89 @@ def test_fast_path_in_other_regions(region: str) -> None:
     assert rows == [_scalar_row(value, region) for value in values]
 
 
+def _nanp_spellings(national: str) -> list[str]:
+    """The ways Americans write one number (ten digits)."""
+    a, b, c = national[:3], national[3:6], national[6:]
+    return [
+        national,
+        f"({a}) {b}-{c}",
+        f"({a}){b}-{c}",
+        f"{a}-{b}-{c}",
+        f"{a}.{b}.{c}",
+        f" {a} {b} {c} ",
+        f"1-{a}-{b}-{c}",
+        f"1{national}",
+        f"+1{national}",
+        f"+1 {a} {b} {c}",
+        f"+1-{a}-{b}-{c}",
+        f"+1 ({a}) {b}-{c}",
+        f"001 {a} {b} {c}",
+        f"{a}-{b}-{c} ext 12",
+        _wide(f"({a}) {b}-{c}"),
+        f"{a}-{b}-{c[:3]}",
+        f"0{national}",
+    ]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("region", ["US", "CA", "JP"])
+def test_nanp_fast_path_equals_scalar_and_phonenumbers_for_every_area_code(region: str) -> None:
+    values: list[str | None] = [None, ""]
+    for area in range(200, 1000):
+        for rest in ("2000000", "5550123", "9999999", "1234567", "4641234"):
+            values += _nanp_spellings(f"{area}{rest}")
+    rows = _column_rows(values, region)
+    for value, row in zip(values, rows, strict=True):
+        assert row == _scalar_row(value, region), value
+        if value is None or row[0] is None:
+            continue
+        number = phonenumbers.parse(phone_module._clean(value), region)
+        assert row[0] == phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+        assert row[1] is phonenumbers.is_valid_number(number), value
+        assert row[3] == phonenumbers.region_code_for_number(number), value
+
+
+def test_nanp_fast_path_answers_the_everyday_spellings() -> None:
+    import pyarrow as pa
+
+    from dchkit.normalize._phone_nanp import nanp_fast_phones
+
+    values = pa.array(["(212) 555-0123", "1-800-555-0199", "+1 416 555 0123", "555-0123", None])
+    fast = nanp_fast_phones(values, "US", phone_module._LINE_TYPES)
+    assert fast.rows.tolist() == [0, 1, 2]
+    assert fast.e164.to_pylist() == ["+12125550123", "+18005550199", "+14165550123"]
+    assert fast.region.to_pylist() == ["US", "US", "CA"]
+    assert fast.line_type.to_pylist() == [
+        "fixed_line_or_mobile",
+        "toll_free",
+        "fixed_line_or_mobile",
+    ]
+
+
+@settings(max_examples=300)
+@given(st.lists(st.from_regex(r"[2-9][0-9]{9}", fullmatch=True), min_size=1, max_size=40))
+def test_regions_and_types_equal_phonenumbers(numbers: list[str]) -> None:
+    import pyarrow as pa
+
+    from dchkit.normalize._phone_regions import regions_and_types
+
+    answer = regions_and_types(pa.array(numbers), 1)
+    assert answer is not None
+    regions, kinds = answer
+    for national, region, kind in zip(numbers, regions.to_pylist(), kinds.tolist(), strict=True):
+        number = phonenumbers.PhoneNumber(country_code=1, national_number=int(national))
+        assert region == phonenumbers.region_code_for_number(number), national
+        assert kind == phonenumbers.number_type(number), national
+
+
 phone_texts = st.one_of(
     st.text(alphabet="0123456789 ()+.-", max_size=18),
     st.from_regex(r" ?(\+81 ?)?\(?0?[1-9]0?\)?[0-9 \-]{6,12} ?", fullmatch=True),
     st.text(alphabet="0123456789 -()+０１\t#x内線", max_size=16),
     st.text(alphabet="０１２３８９＋（）－．\u3000 0-", max_size=16),
+    st.from_regex(
+        r" ?(\+?1[ \-]?)?\(?[2-9][0-9]{2}\)?[ .\-]?[0-9]{3}[ .\-]?[0-9]{3,5} ?", fullmatch=True
+    ),
     st.none(),
 )
 
@@ -110,6 +188,7 @@ phone_texts = st.one_of(
 @example(["0101234567", "010-1234-5678", "01-0123-4567"], "JP")
 @example(["+81 (0)3-1234-5678", "+81(3)1234-5678", "+8103-1234-5678"], "JP")
 @example(["03-1234-5678" + " " * 60, "0" * 70, "+8190123456789"], "JP")
+@example(["1 212 555 0123", "+1 (212) 555-0123", "12125550123", "+1 212 555 01234"], "US")
 def test_column_equals_scalar(values: list[str | None], region: str) -> None:
     assert _column_rows(values, region) == [_scalar_row(value, region) for value in values]
 
@@ -139,6 +218,8 @@ BLOCKS += (
     "1丁目 2-3",
     "1丁目2番地3",
 )
+HEADS += ("三軒茶屋", "六本木", "九段南", "二子玉川", "十条仲原", "四谷", "千駄ヶ谷", "百人町")
+BLOCKS += ("三号", "五条", "二線", "1-二", "3-十二", "1-2-三", "四条西", "十号室", "2-十")
 TAILS = ("", " コーポ 307", " シティハイツ1008号室", "3号館", "ビル 5F", "\u3000様方", "\n2F")
 
 
@@ -179,7 +260,8 @@ def test_address_fast_path_answers_plain_streets() -> None:
 
 address_texts = st.lists(
     st.sampled_from([*HEADS, *BLOCKS, *TAILS, "市", "区 ", "号", "0", "9", " ", "-", "の", "ａ"])
-    | st.sampled_from(["丁目", "番", "番地", "号", "室", "館", "3", "45", "錦", "四", "十"]),
+    | st.sampled_from(["丁目", "番", "番地", "号", "室", "館", "3", "45", "錦", "四", "十"])
+    | st.sampled_from(["条", "線", "地割", "百", "千", "〇", "零", "三", "ー", "軒"]),
     max_size=6,
 ).map("".join)
 
@@ -190,6 +272,35 @@ address_texts = st.lists(
 def test_address_text_column_equals_scalar(values: list[str], country: str | None) -> None:
     fast, reference = _address_rows(values, country)
     assert fast == reference
+
+
+LATIN_PARTS = ("1263", "River", "St", "Ave.", " ", ",", "Apt 5", "Nashville", "TN", "ny")
+LATIN_PARTS += ("37283", "12345-6789", "USA", "u.s.", "United States", "of America", "é", "\t")
+LATIN_PARTS += ("Tennessee", "District of Columbia", "Suite", "#3", "-", ".", "US", "0", "ſ")
+
+latin_texts = st.lists(st.sampled_from(LATIN_PARTS), max_size=8).map(" ".join) | st.lists(
+    st.sampled_from(LATIN_PARTS), max_size=8
+).map("".join)
+
+
+@settings(max_examples=400)
+@given(st.lists(latin_texts, min_size=1, max_size=8), st.sampled_from([None, "US", "JP"]))
+@example(["1263 River St", "36700 Jackson Ter, Nashville, TN 37283", "12 Main St, usa"], None)
+@example(["5 Elm St\tUS", "5 Elm St United States of America", "9 A St, NY 12345-6789"], None)
+def test_latin_address_text_column_equals_scalar(values: list[str], country: str | None) -> None:
+    fast, reference = _address_rows(values, country)
+    assert fast == reference
+
+
+def test_latin_fast_path_answers_plain_streets() -> None:
+    import pyarrow as pa
+
+    from dchkit.normalize._address_fast import unchanged_latin_addresses
+
+    values = pa.array(
+        ["1263 River St", "36700 Jackson Ter Apt 5", "1 Main St, TN 37283", "9 A St USA"]
+    )
+    assert unchanged_latin_addresses(values).tolist() == [True, True, False, False]
 
 
 # ------------------------------------------------------------------------- e-mail

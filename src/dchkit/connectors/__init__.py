@@ -5,6 +5,12 @@ A connector reads one source system's export and yields
 ``rejects`` in the canonical Arrow schemas plus a :class:`ReadReport`. Every row read is
 accounted for: ``rows_read == records + events + rejects``.
 
+With ``DCHKIT_WORKERS=2`` (or ``auto``, or :func:`dchkit.normalize.set_workers`), a large
+read (past its first batch and 50,000 rows) builds and normalizes batches in forked worker
+processes while this one reads and checks ids; they come out in order, the same as from
+one process (:mod:`dchkit.connectors.pipeline`). That pays on idle cores; on busy ones it
+only costs more CPU time, so a read uses one process unless asked.
+
 Examples:
     >>> import dchkit.connectors as dc
     >>> conn = dc.connect("memory", data=[{"Id": "003A", "Mail": "Taro@Example.JP"},

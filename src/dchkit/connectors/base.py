@@ -27,6 +27,7 @@ Examples:
 
 from __future__ import annotations
 
+import itertools
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
@@ -36,6 +37,7 @@ from typing import Any, ClassVar, Protocol, runtime_checkable
 from dchkit.connectors.mapper import Mapper, OnError, RawBatch
 from dchkit.connectors.mapping import Mapping, load_mapping
 from dchkit.connectors.normalizing import NormalizeOptions
+from dchkit.connectors.pipeline import map_batches, prefetched
 from dchkit.connectors.report import ConnectorBatch, ReadReport, ReadResult
 from dchkit.errors import ConfigError
 
@@ -139,6 +141,9 @@ class BaseConnector(ABC):
     """
 
     name: ClassVar[str] = "base"
+    #: Whether :meth:`read_raw` may run in another thread, a batch ahead (file readers:
+    #: yes; a DB-API connection may be tied to the thread that opened it: no).
+    read_ahead: ClassVar[bool] = False
     source: str
 
     def __init__(
@@ -195,20 +200,21 @@ class BaseConnector(ABC):
     def read(self) -> Iterator[ConnectorBatch]:
         """Read the source: map, normalize and yield one batch per raw batch.
 
+        A large read uses several processes (see :mod:`dchkit.connectors.pipeline`).
         After the read, :attr:`last_report` holds the summed report.
         """
-        mapper: Mapper | None = None
+        raws = prefetched(self.read_raw()) if self.read_ahead else self.read_raw()
+        first = next(raws, None)
         total = ReadReport(source=self.source)
-        for raw in self.read_raw():
-            if mapper is None:
-                mapping = self.mapping or canonical_mapping(raw.data.schema.names)
-                mapper = self._mapper(mapping)
-            batch = mapper.map(raw)
+        if first is None:
+            self.last_report = total
+            return
+        mapping = self.mapping or canonical_mapping(first.data.schema.names)
+        mapper = self._mapper(mapping)
+        for batch in map_batches(mapper, itertools.chain([first], raws)):
             total = total + batch.report
             yield batch
-        if mapper is not None:
-            total = replace(total, missing_columns=mapper.missing_columns())
-        self.last_report = total
+        self.last_report = replace(total, missing_columns=mapper.missing_columns())
 
     def read_all(self) -> ReadResult:
         """Read everything into three tables and one report (see :func:`read_all`)."""

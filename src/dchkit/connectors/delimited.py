@@ -89,6 +89,7 @@ class CsvConnector(BaseConnector):
     """
 
     name: ClassVar[str] = "csv"
+    read_ahead: ClassVar[bool] = True
 
     def __init__(
         self,
@@ -289,7 +290,9 @@ class CsvConnector(BaseConnector):
                     cleaned = pa.RecordBatch.from_arrays(
                         [clean_text(c) for c in piece.columns], names=names
                     )
-                    cleaned, numbers, bad = self._split_encoding(cleaned, numbers, encoding)
+                    bad = None
+                    if stream.marked:  # else no row read so far has a marked byte
+                        cleaned, numbers, bad = self._split_encoding(cleaned, numbers, encoding)
                     rejects = _concat_rejects(bad, pending)
                     pending = None
                     yielded = True

@@ -105,6 +105,7 @@ class JsonLinesConnector(BaseConnector):
     """
 
     name: ClassVar[str] = "jsonl"
+    read_ahead: ClassVar[bool] = True
 
     def __init__(
         self,

@@ -10,7 +10,8 @@ records and remembers ids across batches to reject duplicates within one read.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
@@ -34,6 +35,7 @@ from dchkit.connectors.mapping import (
 from dchkit.connectors.normalizing import NormalizeOptions, append_flags, normalize_records
 from dchkit.connectors.rejects import RawRows, RejectBuilder, raise_rejects
 from dchkit.connectors.report import ConnectorBatch, ReadReport, empty_batch
+from dchkit.connectors.seen import SeenIds, all_distinct, hash_strings
 from dchkit.normalize import (
     clean_text_column,
     normalize_email_column,
@@ -43,7 +45,7 @@ from dchkit.normalize import (
 )
 from dchkit.schema import EVENTS_SCHEMA, RECORDS_SCHEMA
 
-__all__ = ["Mapper", "OnError", "RawBatch"]
+__all__ = ["Mapper", "OnError", "PreparedBatch", "RawBatch"]
 
 OnError = Literal["collect", "raise"]
 
@@ -73,31 +75,59 @@ class RawBatch:
     fixed_schema: bool = True
 
 
-@dataclass
-class _Seen:
-    """Ids already emitted in this read, to reject duplicates across batches."""
+@dataclass(frozen=True)
+class _RecordWork:
+    """Rows kept as records (ids checked), still to be built and normalized."""
 
-    chunks: list[pa.Array] = field(default_factory=list)
-    numbers: list[pa.Array] = field(default_factory=list)
-
-    def lookup(self, ids: pa.Array) -> pa.Array:
-        """Row number where each id was first seen in earlier batches (null if never)."""
-        if not self.chunks:
-            return pa.nulls(len(ids), pa.int64())
-        seen = pa.concat_arrays(self.chunks)
-        numbers = pa.concat_arrays(self.numbers)
-        return numbers.take(pc.index_in(ids, value_set=seen))
-
-    def add(self, ids: pa.Array, numbers: pa.Array) -> None:
-        self.chunks.append(ids)
-        self.numbers.append(numbers.cast(pa.int64()))
-        if len(self.chunks) > 16:  # keep index_in's input to a few large arrays
-            self.chunks = [pa.concat_arrays(self.chunks)]
-            self.numbers = [pa.concat_arrays(self.numbers)]
+    data: pa.RecordBatch
+    ids: pa.Array
 
 
-def _first_in_batch(ids: pa.Array, numbers: pa.Array) -> tuple[pa.Array, pa.Array]:
-    """For each row: is it the first with its id in the batch, and that first row's number."""
+@dataclass(frozen=True)
+class _EventWork:
+    """Rows that emit an event of rule ``index``, still to be built."""
+
+    index: int
+    data: pa.RecordBatch
+    timestamps: pa.Array
+    event_ids: pa.Array
+
+
+@dataclass(frozen=True)
+class PreparedBatch:
+    """A raw batch whose rows are decided (see :meth:`Mapper.prepare`).
+
+    What is left, :meth:`Mapper.finish`, depends on nothing but these values, the mapping,
+    the source and the options, and all of them can be pickled: it may run in another
+    process.
+
+    Attributes:
+        records: The rows that become records, if any.
+        events: The rows that emit events, per event rule that emits any.
+        rejects: The batch's rejects, complete.
+        rows_read: Source rows of the batch (rejected before mapping included).
+        event_rows: Rows that emit at least one event.
+        rejects_by_reason: Reject counts by reason code.
+    """
+
+    records: _RecordWork | None
+    events: tuple[_EventWork, ...]
+    rejects: pa.RecordBatch
+    rows_read: int
+    event_rows: int
+    rejects_by_reason: dict[str, int]
+
+
+def _first_in_batch(
+    ids: pa.Array, numbers: pa.Array, hashes: np.ndarray
+) -> tuple[pa.Array, pa.Array]:
+    """For each row: is it the first with its id in the batch, and that first row's number.
+
+    ``hashes`` are the ids' :func:`~dchkit.connectors.seen.hash_strings`: when they are all
+    different (the usual case) so are the ids, and every row is the first with its id.
+    """
+    if all_distinct(hashes):
+        return pa.array(np.ones(len(ids), dtype=bool)), numbers
     table = pa.table({"id": ids, "pos": np.arange(len(ids))})
     firsts = table.group_by("id", use_threads=False).aggregate([("pos", "min")])
     first_pos = firsts.column("pos_min").combine_chunks()
@@ -131,8 +161,8 @@ class Mapper:
         self.source = source
         self.options = options or NormalizeOptions(default_region=mapping.default_region or "JP")
         self.on_error = on_error
-        self._record_ids = _Seen()
-        self._event_ids: list[_Seen] = [_Seen() for _ in mapping.events]
+        self._record_ids = SeenIds()
+        self._event_ids = [SeenIds() for _ in mapping.events]
         self._checked = False
         self._columns_seen: set[str] = set()
 
@@ -210,7 +240,7 @@ class Mapper:
         return RawRows(text=raw.raw) if raw.raw is not None else RawRows(data=data)
 
     # ------------------------------------------------------------------ records
-    def _records(
+    def _record_rows(
         self,
         data: pa.RecordBatch,
         numbers: pa.Array,
@@ -218,7 +248,8 @@ class Mapper:
         spec: RecordMapping,
         location: str | None,
         rejects: RejectBuilder,
-    ) -> tuple[pa.Table, Counter[str]]:
+    ) -> _RecordWork:
+        """Reject rows without an id or with an id already read; the rest become records."""
         ids = self._value(data, spec.id)
         missing = ids.is_null()
         rejects.add(
@@ -234,8 +265,9 @@ class Mapper:
             location=location,
         )
         present = pc.invert(missing)
-        is_first, first_row = _first_in_batch(ids, numbers)
-        earlier = self._record_ids.lookup(ids)
+        hashes = hash_strings(ids)  # for the lookup, and for adding the ids kept
+        is_first, first_row = _first_in_batch(ids, numbers, hashes)
+        earlier = self._record_ids.lookup(ids, hashes)
         dup_in_batch = pc.and_(present, pc.invert(is_first))
         dup_earlier = pc.and_(present, pc.and_(is_first, earlier.is_valid()))
         duplicate = pc.or_(dup_in_batch, dup_earlier)
@@ -254,7 +286,13 @@ class Mapper:
         )
         keep = pc.and_(present, pc.invert(duplicate))
         data, ids, numbers = data.filter(keep), ids.filter(keep), numbers.filter(keep)
-        self._record_ids.add(ids, numbers)
+        self._record_ids.add(ids, numbers, hashes[keep.to_numpy(zero_copy_only=False)])
+        return _RecordWork(data=data, ids=ids)
+
+    def _record_table(self, work: _RecordWork) -> tuple[pa.Table, Counter[str]]:
+        """Build and normalize the canonical records of the rows :meth:`_record_rows` kept."""
+        data, ids, spec = work.data, work.ids, self.mapping.records
+        assert spec is not None  # work exists only for a mapping with records
         length = data.num_rows
         # Ids that already carry this source's prefix ("crm:003…") are not prefixed again.
         prefix = f"{self.source}:"
@@ -320,16 +358,10 @@ class Mapper:
         return table, quality
 
     # ------------------------------------------------------------------ events
-    def _event_table(
-        self,
-        data: pa.RecordBatch,
-        numbers: pa.Array,
-        index: int,
-        spec: EventMapping,
-        timestamps: pa.Array,
-        event_ids: pa.Array,
-        location: str | None,
-    ) -> pa.Table:
+    def _event_table(self, work: _EventWork) -> pa.Table:
+        """Build the canonical events of one event rule from the rows that emit one."""
+        data, timestamps, event_ids = work.data, work.timestamps, work.event_ids
+        spec = self.mapping.events[work.index]
         length = data.num_rows
         columns: dict[str, pa.Array] = {
             "event_id": event_ids,
@@ -343,17 +375,20 @@ class Mapper:
                 record_source, self._value(data, spec.record), ":"
             )
         identifiers = {name: self._value(data, s) for name, s in spec.identifiers.items()}
+        # An event's identifiers repeat (one recipient, many e-mails): each distinct value
+        # is normalized once.
         if "email" in identifiers:
-            normalized = normalize_email_column(identifiers["email"])
-            identifiers["email"] = pc.coalesce(normalized.email, identifiers["email"])
+            normalized = _per_distinct(identifiers["email"], _email_text)
+            identifiers["email"] = pc.coalesce(normalized, identifiers["email"])
         for name in identifiers:
             if name not in ("email", "phone"):  # ids typed with full-width digits (Ｍ００１)
-                identifiers[name] = clean_text_column(identifiers[name])
+                identifiers[name] = _per_distinct(identifiers[name], clean_text_column)
         if "phone" in identifiers:
-            phones = normalize_phone_column(
-                identifiers["phone"], region=self.options.default_region
+            region = self.options.default_region
+            e164 = _per_distinct(
+                identifiers["phone"], lambda v: normalize_phone_column(v, region=region).e164
             )
-            identifiers["phone"] = pc.coalesce(phones.e164, identifiers["phone"])
+            identifiers["phone"] = pc.coalesce(e164, identifiers["phone"])
         columns["identifiers"] = build_map(identifiers, pa.string(), length)
         if spec.channel is not None:
             columns["channel"] = self._value(data, spec.channel)
@@ -408,15 +443,26 @@ class Mapper:
         masks: list[pa.Array],
         location: str | None,
         rejects: RejectBuilder,
-    ) -> tuple[list[pa.Table], pa.Array]:
-        """Build events; returns the tables and a mask of rows that produced at least one."""
+    ) -> tuple[list[_EventWork], pa.Array]:
+        """Decide which rows emit which events (rejecting bad ones).
+
+        Returns the work of each event rule that emits any, and a mask of the rows that
+        produced at least one event.
+        """
         length = data.num_rows
         bad_rows = np.zeros(length, dtype=bool)
         prepared = []
+        parsed: dict[str, tuple[pa.Array, pa.Array]] = {}
         for index, spec in enumerate(self.mapping.events):
             mask = masks[index]
-            text = self._value(data, spec.timestamp)
-            stamps = parse_timestamps(text, spec.timestamp.format, self.mapping.timezone)
+            key = spec.timestamp.model_dump_json()  # Segment's rules share one timestamp
+            if key not in parsed:
+                text = self._value(data, spec.timestamp)
+                parsed[key] = (
+                    text,
+                    parse_timestamps(text, spec.timestamp.format, self.mapping.timezone),
+                )
+            text, stamps = parsed[key]
             unparseable = pc.and_(pc.and_(mask, text.is_valid()), stamps.is_null())
             absent = pc.and_(mask, text.is_null())
             failing = pc.or_(unparseable, absent) if spec.required else unparseable
@@ -476,28 +522,31 @@ class Mapper:
                 event_ids = pc.binary_join_element_wise(event_ids, spec.id_suffix, "")
             prepared.append((index, spec, emits, stamps, event_ids))
         # Duplicated event ids (across this read) reject the row.
+        candidate_hashes: dict[int, tuple[np.ndarray, np.ndarray]] = {}
         for index, _spec, emits, _stamps, event_ids in prepared:
             candidates = pc.and_(emits, pa.array(~bad_rows))
             subset_ids = event_ids.filter(candidates)
             subset_numbers = numbers.filter(candidates)
-            is_first, first_row = _first_in_batch(subset_ids, subset_numbers)
-            earlier = self._event_ids[index].lookup(subset_ids)
+            hashes = hash_strings(subset_ids)
+            is_first, first_row = _first_in_batch(subset_ids, subset_numbers, hashes)
+            earlier = self._event_ids[index].lookup(subset_ids, hashes)
             dup = pc.or_(pc.invert(is_first), earlier.is_valid())
             positions = np.flatnonzero(candidates.to_numpy(zero_copy_only=False))
             dup_np = dup.to_numpy(zero_copy_only=False)
             full = np.zeros(length, dtype=bool)
             full[positions[dup_np]] = True
             first_seen = pc.coalesce(earlier, first_row)
-            lookup = {int(p): k for k, p in enumerate(positions)}
+            candidate_hashes[index] = (positions, hashes)
 
             def duplicate(
                 i: int,
                 ids: pa.Array = event_ids,
                 first: pa.Array = first_seen,
-                where: dict[int, int] = lookup,
+                where: np.ndarray = positions,
             ) -> str:
+                row = first[int(np.searchsorted(where, i))].as_py()
                 return (
-                    f"event id {ids[i].as_py()!r} already read at row {first[where[i]].as_py()}; "
+                    f"event id {ids[i].as_py()!r} already read at row {row}; "
                     "only the first row with an id is kept: deduplicate the export"
                 )
 
@@ -511,27 +560,29 @@ class Mapper:
                 location=location,
             )
             bad_rows |= full
-        tables = []
+        works = []
         produced = np.zeros(length, dtype=bool)
         good = pa.array(~bad_rows)
         for index, spec, emits, stamps, event_ids in prepared:
             take = pc.and_(emits, good)
             if not pc.any(take).as_py():
                 continue
-            self._event_ids[index].add(event_ids.filter(take), numbers.filter(take))
-            produced |= take.to_numpy(zero_copy_only=False)
-            tables.append(
-                self._event_table(
-                    data.filter(take),
-                    numbers.filter(take),
-                    index,
-                    spec,
-                    stamps.filter(take),
-                    event_ids.filter(take),
-                    location,
+            kept_ids = event_ids.filter(take)
+            positions, hashes = candidate_hashes[index]  # take is within the candidates
+            take_np = take.to_numpy(zero_copy_only=False)
+            self._event_ids[index].add(kept_ids, numbers.filter(take), hashes[take_np[positions]])
+            produced |= take_np
+            # Only the columns the rule reads travel on (Segment batches are wide).
+            used = _event_columns(spec, data.schema.names)
+            works.append(
+                _EventWork(
+                    index=index,
+                    data=data.select(used).filter(take),
+                    timestamps=stamps.filter(take),
+                    event_ids=kept_ids,
                 )
             )
-        return tables, pa.array(produced)
+        return works, pa.array(produced)
 
     # ------------------------------------------------------------------ main
     def _when(self, data: pa.RecordBatch, spec: EventMapping) -> pa.Array:
@@ -544,6 +595,21 @@ class Mapper:
 
     def map(self, raw: RawBatch) -> ConnectorBatch:
         """Map one raw batch to canonical records, events and rejects.
+
+        The same as ``finish(prepare(raw))``.
+
+        Raises:
+            MappingError: the source lacks a mapped column (fixed-schema sources).
+            ExceptionGroup: with ``on_error="raise"``, if any row of the batch is rejected.
+        """
+        return self.finish(self.prepare(raw))
+
+    def prepare(self, raw: RawBatch) -> PreparedBatch:
+        """Decide each row's fate (record, events or reject) and build the rejects.
+
+        This is the part of mapping that depends on earlier batches (ids already read), so
+        batches must be prepared in order; :meth:`finish` may then run anywhere, in any
+        order (another process included).
 
         Raises:
             MappingError: the source lacks a mapped column (fixed-schema sources).
@@ -580,11 +646,9 @@ class Mapper:
             ),
             location=raw.location,
         )
-        records = empty_batch(RECORDS_SCHEMA)
-        record_count = 0
-        quality: Counter[str] = Counter()
+        record_work = None
         if self.mapping.records is not None and pc.any(record_rows).as_py():
-            table, quality = self._records(
+            record_work = self._record_rows(
                 data.filter(record_rows),
                 numbers.filter(record_rows),
                 raw_rows.filter(record_rows),
@@ -592,29 +656,28 @@ class Mapper:
                 raw.location,
                 rejects,
             )
-            record_count = table.num_rows
-            records = _one_batch(table, RECORDS_SCHEMA)
-        events = empty_batch(EVENTS_SCHEMA)
+        event_works: list[_EventWork] = []
         event_rows = 0
-        extra_events = 0
         if self.mapping.events and pc.any(any_event).as_py():
-            sub = data.filter(any_event)
-            tables, produced = self._events(
+            names = data.schema.names
+            wanted = {c for spec in self.mapping.events for c in _event_columns(spec, names)}
+            sub = data.select([n for n in names if n in wanted]).filter(any_event)
+            sub_numbers = numbers.filter(any_event)
+            sub_raw = raw_rows.filter(any_event)
+            event_works, produced = self._events(
                 sub,
-                numbers.filter(any_event),
-                raw_rows.filter(any_event),
+                sub_numbers,
+                sub_raw,
                 [m.filter(any_event) for m in masks],
                 raw.location,
                 rejects,
             )
             event_rows = pc.sum(produced.cast(pa.int64())).as_py() or 0
-            silent = pc.and_(
-                pc.invert(produced), pc.invert(rejects.mask_for(numbers.filter(any_event)))
-            )
+            silent = pc.and_(pc.invert(produced), pc.invert(rejects.mask_for(sub_numbers)))
             rejects.add(
                 silent,
-                numbers.filter(any_event),
-                raw_rows.filter(any_event),
+                sub_numbers,
+                sub_raw,
                 "no_event",
                 lambda _i: (
                     "the row matched an event rule but produced no event "
@@ -622,28 +685,75 @@ class Mapper:
                 ),
                 location=raw.location,
             )
-            if tables:
-                table = pa.concat_tables(tables)
-                extra_events = table.num_rows - event_rows
-                events = _one_batch(table, EVENTS_SCHEMA)
         reject_batch = rejects.build()
+        if self.on_error == "raise" and reject_batch.num_rows:
+            raise_rejects(reject_batch)
+        return PreparedBatch(
+            records=record_work,
+            events=tuple(event_works),
+            rejects=reject_batch,
+            rows_read=data.num_rows + (raw.rejects.num_rows if raw.rejects is not None else 0),
+            event_rows=event_rows,
+            rejects_by_reason=rejects.by_reason(),
+        )
+
+    def finish(self, prepared: PreparedBatch) -> ConnectorBatch:
+        """Build and normalize the records and events of a prepared batch.
+
+        Depends only on the mapping, the source and the options, not on earlier batches.
+        """
+        records = empty_batch(RECORDS_SCHEMA)
+        record_count = 0
+        quality: Counter[str] = Counter()
+        if prepared.records is not None:
+            table, quality = self._record_table(prepared.records)
+            record_count = table.num_rows
+            records = _one_batch(table, RECORDS_SCHEMA)
+        events = empty_batch(EVENTS_SCHEMA)
+        extra_events = 0
+        if prepared.events:
+            table = pa.concat_tables([self._event_table(work) for work in prepared.events])
+            extra_events = table.num_rows - prepared.event_rows
+            events = _one_batch(table, EVENTS_SCHEMA)
         report = ReadReport(
             source=self.source,
-            rows_read=data.num_rows + (raw.rejects.num_rows if raw.rejects is not None else 0),
+            rows_read=prepared.rows_read,
             records=record_count,
-            events=event_rows,
-            rejects=reject_batch.num_rows,
-            rejects_by_reason=rejects.by_reason(),
+            events=prepared.event_rows,
+            rejects=prepared.rejects.num_rows,
+            rejects_by_reason=prepared.rejects_by_reason,
             extra_events=extra_events,
             quality=dict(sorted(quality.items())),
         )
-        if self.on_error == "raise" and reject_batch.num_rows:
-            raise_rejects(reject_batch)
-        return ConnectorBatch(records=records, events=events, rejects=reject_batch, report=report)
+        return ConnectorBatch(
+            records=records, events=events, rejects=prepared.rejects, report=report
+        )
 
     def missing_columns(self) -> tuple[str, ...]:
         """Mapped columns never seen during this read (schema-less sources)."""
         return tuple(sorted(self.mapping.columns() - self._columns_seen))
+
+
+def _per_distinct(values: pa.Array, normalize: Callable[[pa.Array], pa.Array]) -> pa.Array:
+    """``normalize(values)`` computed over the distinct values only (a pure column function)."""
+    encoded = values.dictionary_encode()
+    return normalize(encoded.dictionary).take(encoded.indices)
+
+
+def _email_text(values: pa.Array) -> pa.Array:
+    return normalize_email_column(values).email
+
+
+def _event_columns(spec: EventMapping, available: list[str]) -> list[str]:
+    """The columns of ``available`` that building one event rule's events reads."""
+    rest = spec.properties_json is None and spec.properties_prefix is None
+    if rest and spec.properties == "rest":
+        return available
+    used = spec.columns()
+    if spec.properties_prefix is not None:
+        prefix = spec.properties_prefix
+        return [n for n in available if n in used or n.startswith(prefix)]
+    return [n for n in available if n in used]
 
 
 def _one_batch(table: pa.Table, schema: pa.Schema) -> pa.RecordBatch:

@@ -41,6 +41,7 @@ class ParquetConnector(BaseConnector):
     """
 
     name: ClassVar[str] = "parquet"
+    read_ahead: ClassVar[bool] = True
 
     def __init__(
         self,

@@ -89,20 +89,27 @@ class RawRows:
 
     data: pa.RecordBatch | None = None
     text: pa.Array | None = None
+    #: Rows of ``data``/``text`` this view holds (None: all); filters compose it, so no
+    #: rows are copied until some are rejected.
+    index: np.ndarray | None = None
 
     def __len__(self) -> int:
+        if self.index is not None:
+            return len(self.index)
         if self.text is not None:
             return len(self.text)
         return self.data.num_rows if self.data is not None else 0
 
     def filter(self, mask: pa.Array) -> RawRows:
         """The rows where ``mask`` is true."""
-        if self.text is not None:
-            return RawRows(text=self.text.filter(mask))
-        return RawRows(data=self.data.filter(mask) if self.data is not None else None)
+        positions = np.flatnonzero(pc.fill_null(mask, False).to_numpy(zero_copy_only=False))
+        index = positions if self.index is None else self.index[positions]
+        return RawRows(data=self.data, text=self.text, index=index)
 
     def take(self, index: pa.Array) -> pa.Array:
         """Raw text of the rows at ``index`` (null where a row has no columns)."""
+        if self.index is not None:
+            index = pa.array(self.index[index.to_numpy(zero_copy_only=False)], pa.int64())
         if self.text is not None:
             return self.text.take(index).cast(pa.string())
         data = self.data

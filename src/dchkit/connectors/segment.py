@@ -47,9 +47,10 @@ import pyarrow.compute as pc
 
 from dchkit.connectors.base import MappingLike
 from dchkit.connectors.jsonlines import JsonLinesConnector
-from dchkit.connectors.mapper import Mapper, OnError, RawBatch
+from dchkit.connectors.mapper import Mapper, OnError, PreparedBatch, RawBatch
 from dchkit.connectors.mapping import Mapping
 from dchkit.connectors.normalizing import NormalizeOptions
+from dchkit.connectors.pipeline import map_batches, prefetched
 from dchkit.connectors.presets import load_preset
 from dchkit.connectors.report import ConnectorBatch, ReadReport
 
@@ -70,6 +71,13 @@ _TRAITS: dict[str, tuple[str, ...]] = {
     "postcode": ("traits.address.postalCode", "traits.address.postal_code"),
     "country": ("traits.address.country",),
 }
+
+#: The message columns visitors are derived from (the rest of a wide batch is not copied).
+_VISITOR_COLUMNS = frozenset(
+    {"type", "userId", "anonymousId", "previousId"}
+    | {"timestamp", "originalTimestamp", "receivedAt", "sentAt"}
+    | {column for columns in _TRAITS.values() for column in columns}
+)
 
 _VISITOR_MAPPING = Mapping.model_validate(
     {
@@ -282,13 +290,19 @@ class SegmentConnector(JsonLinesConnector):
         mapper = self._mapper(self.mapping)
         visitors = _Visitors()
         total = ReadReport(source=self.source)
-        for raw in self.read_raw():
-            batch = mapper.map(raw)
-            rejected = batch.rejects.column("row_number")
+
+        def collect(raw: RawBatch, prepared: PreparedBatch) -> None:
+            rejected = prepared.rejects.column("row_number")
             kept = pc.invert(
                 pc.fill_null(pc.is_in(raw.row_numbers, value_set=rejected.drop_null()), False)
             )
-            visitors.add(raw.data.filter(kept))
+            data = raw.data
+            visitors.add(
+                data.select([n for n in data.schema.names if n in _VISITOR_COLUMNS]).filter(kept)
+            )
+
+        raws = prefetched(self.read_raw()) if self.read_ahead else self.read_raw()
+        for batch in map_batches(mapper, raws, on_prepared=collect):
             total = total + batch.report
             yield batch
         region = self.default_region or self.mapping.default_region or "JP"

@@ -22,13 +22,17 @@ from __future__ import annotations
 
 import codecs
 import io
+import struct
 from typing import BinaryIO
+
+import pyarrow as pa
 
 __all__ = ["MARK", "Utf8Stream", "detect_encoding"]
 
 #: Marks undecodable bytes in transcoded text.
 MARK = "\ufffd"
 _HANDLER = "dchkit-mark"
+_MARK_UTF8 = MARK.encode("utf-8")
 
 
 def _mark(error: UnicodeError) -> tuple[str, int]:
@@ -66,6 +70,32 @@ def detect_encoding(sample: bytes) -> str:
     return "utf-8"
 
 
+def _complete(data: bytes) -> int:
+    """Length of ``data`` without a UTF-8 character cut off at its end."""
+    size = len(data)
+    for back in range(1, min(4, size) + 1):
+        byte = data[size - back]
+        if byte < 0x80:  # ASCII: nothing is cut (stray continuation bytes fail validation)
+            return size
+        if byte >= 0xC0:  # the lead byte of the last character
+            needed = 2 if byte < 0xE0 else 3 if byte < 0xF0 else 4
+            return size if back >= needed else size - back
+    return size
+
+
+def _valid_utf8(data: bytes, size: int) -> bool:
+    """Whether ``data[:size]`` is valid UTF-8 (checked by Arrow, without decoding to str)."""
+    if not size:
+        return True
+    offsets = pa.py_buffer(struct.pack("<ii", 0, size))
+    text = pa.StringArray.from_buffers(1, offsets, pa.py_buffer(data))
+    try:
+        text.validate(full=True)
+    except pa.ArrowInvalid:
+        return False
+    return True
+
+
 class Utf8Stream(io.RawIOBase):
     """A binary stream of UTF-8 transcoded from ``raw`` in ``encoding``, bad bytes marked."""
 
@@ -79,8 +109,16 @@ class Utf8Stream(io.RawIOBase):
         self._passthrough = codecs.lookup(encoding).name == "utf-8"
         self._pending = b""  # a UTF-8 character cut at the end of the last chunk
         self._chunk_size = chunk_size
-        self._buffer = b""
+        self._buffer = bytearray()  # grows at the end, is consumed from the front
         self._eof = False
+        #: Whether the text passed on so far contains :data:`MARK` (a bad byte, or a literal
+        #: U+FFFD): while it is false, no row read so far carries the mark.
+        self.marked = False
+
+    def _append(self, data: bytes) -> None:
+        if not self.marked and _MARK_UTF8 in data:
+            self.marked = True
+        self._buffer += data  # amortized: no copy of what is already buffered
 
     def readable(self) -> bool:
         """Always true: this is a read-only stream."""
@@ -92,36 +130,38 @@ class Utf8Stream(io.RawIOBase):
             final = not chunk
             if self._passthrough:
                 data, self._pending = self._pending + chunk, b""
-                try:
-                    _, consumed = codecs.utf_8_decode(data, "strict", final)
-                except UnicodeDecodeError:
+                consumed = _complete(data)
+                if (final and consumed < len(data)) or not _valid_utf8(data, consumed):
                     self._passthrough = False  # from here on, mark bad bytes
                     chunk = data
                 else:
-                    self._buffer += data[:consumed]
+                    self._append(data[:consumed])
                     self._pending = data[consumed:]
                     self._eof = final
                     continue
             text = self._decoder.decode(chunk, final=final)
-            self._buffer += text.encode("utf-8")
+            self._append(text.encode("utf-8"))
             self._eof = final
 
     def readinto(self, target: memoryview) -> int:  # type: ignore[override]  # RawIOBase's buffer type
         """Fill ``target`` with transcoded bytes; 0 at the end."""
         size = len(target)
         self._fill(size)
-        data, self._buffer = self._buffer[:size], self._buffer[size:]
-        target[: len(data)] = data
-        return len(data)
+        count = min(size, len(self._buffer))
+        target[:count] = self._buffer[:count]
+        del self._buffer[:count]  # O(1): bytearray drops a prefix without moving the rest
+        return count
 
     def read(self, size: int = -1) -> bytes:
         """Read up to ``size`` transcoded bytes (all when negative)."""
         if size < 0:
             self._fill(1 << 62)
-            data, self._buffer = self._buffer, b""
+            data = bytes(self._buffer)
+            self._buffer.clear()
             return data
         self._fill(size)
-        data, self._buffer = self._buffer[:size], self._buffer[size:]
+        data = bytes(self._buffer[:size])
+        del self._buffer[:size]
         return data
 
     def close(self) -> None:

@@ -15,8 +15,9 @@ JP phone numbers (also full-width), plain e-mail addresses, two-word Japanese na
 already-clean text, names and katakana readings, ISO dates, and street lines that are
 already hyphenated or written ``3丁目5番7号`` are handled over the whole column at once,
 without a Python call per value (``tests/property/test_normalize_columnar.py`` checks each
-against the scalar path). Columns with many distinct values can be spread over worker
-processes (:func:`set_workers`, ``DCHKIT_WORKERS``; off by default).
+against the scalar path). A large connector read can build and normalize its batches in
+several processes (:func:`read_processes`), and columns with many distinct values can be
+spread over worker processes (:func:`set_workers`, ``DCHKIT_WORKERS``; off by default).
 
 Bad values are flagged, never raised (``valid=False`` with a ``reason``). Only a wrong kind
 of argument (an ``int`` where a ``str`` is expected, an unknown region code) raises a
@@ -36,7 +37,7 @@ Examples:
 
 from __future__ import annotations
 
-from dchkit.normalize._parallel import set_workers, worker_count
+from dchkit.normalize._parallel import read_processes, set_workers, worker_count
 from dchkit.normalize._vector import map_distinct, map_distinct_fields
 from dchkit.normalize.address import (
     AddressColumns,
@@ -145,6 +146,7 @@ __all__ = [
     "parse_date",
     "parse_date_column",
     "pykakasi_available",
+    "read_processes",
     "romaji_key",
     "romaji_key_column",
     "set_workers",

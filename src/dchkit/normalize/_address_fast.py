@@ -2,12 +2,16 @@
 
 Most street lines in Japanese exports are already written the way
 :func:`~dchkit.normalize.normalize_address` writes them (``博多駅前4-19-17 コーポ 307``):
-no kanji numerals, no 丁目/番地/番/号 units, no の links, hyphens between block numbers, no
+no kanji numerals before a unit or after ``3-``, no 丁目/番地/番/号 units, no の links, hyphens between block numbers, no
 leading postcode, no prefecture, and no city whose prefecture would be added. For such a
 cleaned text every step of the Japanese path is the identity, so its ``address`` is the
 text itself. Each condition below is what one step needs to change something, checked with
 Arrow's regular expressions over the whole column instead of once per value in Python;
 anything that might change goes the scalar way.
+
+Street lines in plain ASCII (``1263 River St``) with no US state and ZIP or country name
+at the end are neither Japanese nor recognisably American to :func:`normalize_address`, so
+their ``address`` is the text as well (:func:`unchanged_latin_addresses`).
 
 The most common change, block numbers with units (``錦3丁目5番7号``, ``錦3丁目5-7``,
 ``錦四丁目5番地7``), is made here too (:func:`hyphenated_jp_addresses`): numbering rewrites exactly those units
@@ -27,7 +31,7 @@ import pyarrow.compute as pc
 from dchkit.normalize.numerals import KANJI_DIGITS
 from dchkit.normalize.regions import DESIGNATED_CITIES, JP_PREFECTURES, TOKYO_WARDS
 
-__all__ = ["hyphenated_jp_addresses", "unchanged_jp_addresses"]
+__all__ = ["hyphenated_jp_addresses", "unchanged_jp_addresses", "unchanged_latin_addresses"]
 
 # Japanese script (a subset of what address._normalize takes as Japanese: kana, kanji).
 _JAPANESE = "[\\x{3040}-\\x{30ff}\\x{3005}-\\x{3007}\\x{3400}-\\x{4dbf}\\x{4e00}-\\x{9fff}]"
@@ -37,8 +41,15 @@ _MAY_CHANGE = "|".join(
     (
         # a leading postcode, or a leading space (address._JP_POSTCODE, lstrip)
         "^[〒0-9 ]",
-        # kanji numerals and units (_KANJI_BEFORE_UNIT, _KANJI_AFTER_LINK, _LINK_UNIT, の)
-        f"[{KANJI_DIGITS}十百千丁番割の]",
+        # units and の links (_LINK_UNIT, _LINK_NO, _END_UNIT; and the numerals before them)
+        "[丁番割の]",
+        # kanji numerals before the other units or after a number and a hyphen
+        # (_KANJI_BEFORE_UNIT, _KANJI_AFTER_LINK); elsewhere (三軒茶屋, 六本木) they stay
+        f"[{KANJI_DIGITS}十百千](?:号|条|線)",
+        f"[0-9]-[{KANJI_DIGITS}十百千]",
+        # a kanji numeral against a digit: what is left of 十三丁目 once 三丁目 is rewritten
+        # (hyphenated_jp_addresses rewrites single numerals only)
+        f"[{KANJI_DIGITS}十百千][0-9]",
         # a number followed by 号 other than 号室/号館/号棟 (_END_UNIT)
         "[0-9] *号(?:[^室館棟]|$)",
         # a dash between numbers that is not a bare ASCII hyphen (_DASH)
@@ -108,3 +119,35 @@ def hyphenated_jp_addresses(values: pa.Array) -> tuple[np.ndarray, pa.Array]:
         rewritten = pc.replace_substring_regex(rewritten, pattern, "\\1\\2-\\3-\\4\\5")
     candidate = pc.fill_null(candidate, False).to_numpy(zero_copy_only=False)
     return np.logical_and(candidate, unchanged_jp_addresses(rewritten)), rewritten
+
+
+# What address._looks_us needs to say yes, spelled wider (so a miss here is a miss there):
+# _US_TAIL's end (a separator, a word, whitespace, a ZIP) and _COUNTRY_SUFFIX. On ASCII
+# text Python's \s is [\t\n\v\f\r\x1c-\x1f ] and its re.I folds ASCII letters only.
+_ASCII_SPACE = r"[\t\n\x0b\x0c\r\x1c-\x1f ]"
+_US_END = (
+    r"[,\t\n\x0b\x0c\r\x1c-\x1f ][A-Za-z][A-Za-z .]*\.?"
+    + _ASCII_SPACE
+    + r"+[0-9]{5}(?:-?[0-9]{4})?$"
+)
+_COUNTRY_END = (
+    r"(?i)[,\t\n\x0b\x0c\r\x1c-\x1f ]+(?:USA|U\.S\.A\.?|US|U\.S\.?|United States(?: of America)?)$"
+)
+
+
+def unchanged_latin_addresses(values: pa.Array) -> np.ndarray:
+    """Mask of the cleaned ASCII texts whose ``address`` (country unknown) is the text itself.
+
+    Without Japanese script the country is not JP, and without a state and ZIP or a
+    country name at the end it is not US either, so the text is returned as it is.
+    """
+    ok = pc.and_(
+        pc.string_is_ascii(values),
+        pc.invert(
+            pc.or_(
+                pc.match_substring_regex(values, _US_END),
+                pc.match_substring_regex(values, _COUNTRY_END),
+            )
+        ),
+    )
+    return np.asarray(pc.fill_null(ok, False).to_numpy(zero_copy_only=False), dtype=bool)

@@ -10,6 +10,7 @@ both paths give the same.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -63,8 +64,9 @@ def plain_emails(
     local = pc.replace_substring_regex(email, "@.*$", "")
     domain = pc.replace_substring_regex(email, "^.*@", "")
     keep = pc.less_equal(pc.utf8_length(local), 64)
-    for suffix in special_suffixes:  # ".local": the domain is "local" or ends with ".local"
-        special = pc.or_(pc.equal(domain, suffix[1:]), pc.ends_with(domain, suffix))
+    if special_suffixes:  # ".local": the domain is "local" or ends with ".local"
+        names = "|".join(re.escape(suffix[1:]) for suffix in special_suffixes)
+        special = pc.match_substring_regex(domain, f"^(?:.*\\.)?(?:{names})$")
         keep = pc.and_(keep, pc.invert(special))
     keep_np = keep.to_numpy(zero_copy_only=False)
     if not keep_np.all():

@@ -1,20 +1,30 @@
-"""Spread the distinct values of a large column over worker processes (opt-in).
+"""Worker processes for normalization: whole batches of a large read, or a large column.
 
 The costly normalizers (phonenumbers, email-validator, pykakasi, address rules) are pure
-Python, so threads do not help; a column with thousands of distinct values is cut into
-chunks, worker processes take chunks from the front while this process works from the
-back, and the results are put together in the original order. Small columns, and
-functions that cannot be sent to another process (a lambda), stay in this process.
+Python, so threads do not help; the work goes to forked worker processes instead, in two
+ways:
 
-On its own a large phone, e-mail or address column runs ~1.7x faster with two processes
-on two idle cores; inside the connectors' whole read + map + normalize run the gain was
-0–15 % for ~700 MB more memory, so the pool is off unless asked for: ``set_workers(2)``,
-or ``DCHKIT_WORKERS=2`` (``auto``: one per CPU) in the environment.
+- **Batches of a read** (:func:`submit`, used by the connectors' pipeline): each batch of
+  a large read is built and normalized in a worker or in this process, whichever is free
+  (:func:`read_processes`). Three quarters of a read's work moves this way, so on idle
+  cores a read runs up to ~1.5x faster with two processes; but it costs ~15 % more CPU
+  time and, on a machine whose cores are already busy, was not faster (see
+  ``benchmarks/README.md``), so it is off unless asked for.
+- **Distinct values of one column** (:func:`parallel_map`): a column with thousands of
+  distinct values is cut into chunks, workers take chunks from the front while this
+  process works from the back, and the results are put together in the original order.
+  Alone, a large phone, e-mail or address column runs ~1.7x faster with two processes;
+  inside a read's pipeline (:func:`inline`) it stays in this process, whose workers are
+  busy with batches. Small columns, and functions that cannot be sent to another
+  process (a lambda), stay here too.
+
+Both are off unless asked for: ``set_workers(2)``, or ``DCHKIT_WORKERS=2`` (``auto``: one
+per CPU) in the environment.
 
 Workers are forked (where the platform can), so they need no ``if __name__ ==
-"__main__"`` guard in the user's script and start with the normalizers already imported;
-they run plain Python only. The pool starts on first use and lives until
-:func:`set_workers` changes it or the interpreter exits.
+"__main__"`` guard in the user's script and start with the normalizers already imported.
+The pool starts on first use and lives until :func:`set_workers` changes it or the
+interpreter exits.
 
 Examples:
     >>> from dchkit.normalize import set_workers, worker_count
@@ -26,19 +36,28 @@ Examples:
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import pickle
 import threading
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, TypeVar
 
 from dchkit.errors import ConfigError
 
-__all__ = ["parallel_map", "set_workers", "worker_count"]
+__all__ = [
+    "inline",
+    "parallel_map",
+    "read_processes",
+    "reset_pool",
+    "set_workers",
+    "submit",
+    "worker_count",
+]
 
 T = TypeVar("T")
 
@@ -51,6 +70,7 @@ _lock = threading.Lock()
 _requested: int | None = None
 _pool: ProcessPoolExecutor | None = None
 _in_worker = False
+_local = threading.local()  # .inline: parallel_map stays in this process
 
 
 def _available_cpus() -> int:
@@ -60,20 +80,50 @@ def _available_cpus() -> int:
         return os.cpu_count() or 1
 
 
+def _set_count() -> int | None:
+    """Processes set by :func:`set_workers` or ``DCHKIT_WORKERS``; None when neither is."""
+    if _requested is not None:
+        return _requested
+    env = os.environ.get("DCHKIT_WORKERS", "").strip().lower()
+    if env.isdigit():
+        return max(1, int(env))
+    return _available_cpus() if env == "auto" else None
+
+
+def _can_fork() -> bool:
+    return not _in_worker and "fork" in multiprocessing.get_all_start_methods()
+
+
 def worker_count() -> int:
     """Processes that normalize a large column (this one included); 1 means no pool.
 
     Set by :func:`set_workers`, else by ``DCHKIT_WORKERS`` (a number, or ``auto`` for one
     per CPU), else 1.
     """
-    if _in_worker or "fork" not in multiprocessing.get_all_start_methods():
+    if not _can_fork():
         return 1
-    if _requested is not None:
-        return _requested
-    env = os.environ.get("DCHKIT_WORKERS", "").strip().lower()
-    if env.isdigit():
-        return max(1, int(env))
-    return _available_cpus() if env == "auto" else 1
+    count = _set_count()
+    return 1 if count is None else count
+
+
+def read_processes() -> int:
+    """Processes that build and normalize the batches of a large read (this one included).
+
+    Set by :func:`set_workers`, else by ``DCHKIT_WORKERS`` (a number, or ``auto`` for one
+    per CPU), else 1; 1 where processes cannot be forked.
+    """
+    return worker_count()
+
+
+@contextlib.contextmanager
+def inline() -> Iterator[None]:
+    """Within the block, :func:`parallel_map` runs in this process (the workers are busy)."""
+    before = getattr(_local, "inline", False)
+    _local.inline = True
+    try:
+        yield
+    finally:
+        _local.inline = before
 
 
 def set_workers(count: int | None) -> None:
@@ -110,6 +160,29 @@ def _get_pool(helpers: int) -> ProcessPoolExecutor:
         return _pool
 
 
+def submit(processes: int, func: Callable[..., T], *args: Any) -> Future[T] | None:
+    """Run ``func(*args)`` in a worker of a pool of ``processes - 1`` workers.
+
+    Returns None when it cannot (fewer than 2 processes, no fork, the pool shut down):
+    the caller then runs it itself.
+    """
+    if processes < 2 or not _can_fork():
+        return None
+    try:
+        pool = _get_pool(processes - 1)
+        with warnings.catch_warnings():  # 3.12+ warns about forking a threaded process
+            warnings.filterwarnings("ignore", ".*fork.*", DeprecationWarning)
+            return pool.submit(func, *args)
+    except (RuntimeError, BrokenProcessPool):  # shut down meanwhile, or a worker died
+        _reset_broken_pool()
+        return None
+
+
+def reset_pool() -> None:
+    """Drop a broken pool; the next use starts a new one."""
+    _reset_broken_pool()
+
+
 def _run(func: Callable[[str | None], Any], chunk: Sequence[str | None], fields: Any) -> list[Any]:
     results = [func(value) for value in chunk]
     return results if fields is None else [fields(result) for result in results]
@@ -133,7 +206,7 @@ def parallel_map(
     ``fields`` turns a result into something cheap to send back (a tuple of its fields).
     The order of the results is always the order of ``values``.
     """
-    processes = worker_count()
+    processes = 1 if getattr(_local, "inline", False) else worker_count()
     if processes < 2 or len(values) < MIN_PARALLEL or not _picklable(func):
         return _run(func, values, fields)
     helpers = processes - 1

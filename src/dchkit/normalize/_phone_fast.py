@@ -26,7 +26,7 @@ from phonenumbers import PhoneNumber, PhoneNumberType
 
 from dchkit.normalize._phone_types import _head_length, is_possible_number, number_type
 
-__all__ = ["FastPhones", "jp_fast_phones"]
+__all__ = ["FastPhones", "PlainNumbers", "jp_fast_phones", "plain_numbers"]
 
 # What ``phone._PLAIN`` accepts after cleaning (spaces collapsed, trimmed), spelled on the
 # raw value: only spaces around it, no ``(`` after ``+`` (``+81 (0)3`` loses its trunk 0 in
@@ -60,6 +60,43 @@ class FastPhones:
     reason: pa.Array
 
 
+@dataclass(frozen=True)
+class PlainNumbers:
+    """The values of a column that are plainly punctuated numbers, as their digits.
+
+    Attributes:
+        rows: Positions of those values in the column, ascending.
+        digits: Their digits (without the ``+``).
+        international: Whether each was written with a leading ``+``.
+    """
+
+    rows: np.ndarray
+    digits: pa.Array
+    international: pa.Array
+
+
+def plain_numbers(values: pa.Array, raw_pattern: str = _PLAIN_RAW) -> PlainNumbers:
+    """Find the values that cleaning and ``phone._key`` reduce to their digits (and ``+``).
+
+    Full-width values are folded first (see ``_WIDE``); ``raw_pattern`` is the spelling
+    accepted (``_PLAIN_RAW`` or a stricter one).
+    """
+    wide = pc.and_(pc.invert(pc.string_is_ascii(values)), pc.match_substring_regex(values, _WIDE))
+    if pc.any(wide).as_py():
+        values = pc.if_else(wide, pc.utf8_normalize(values, "NFKC"), values)
+    plain = pc.and_(
+        pc.match_substring_regex(values, raw_pattern),
+        pc.less_equal(pc.utf8_length(values), _MAX_LENGTH),
+    )
+    rows = np.flatnonzero(pc.fill_null(plain, False).to_numpy(zero_copy_only=False))
+    text = values.take(pa.array(rows, pa.int64()))  # the plain values only, from here
+    return PlainNumbers(
+        rows=rows,
+        digits=pc.replace_substring_regex(text, "[^0-9]", ""),
+        international=pc.starts_with(pc.utf8_ltrim(text, " "), "+"),
+    )
+
+
 @functools.cache
 def _prefix_depths() -> dict[int, list[str]] | None:
     """First digits of JP national numbers grouped by how many digits decide their type.
@@ -86,28 +123,25 @@ def _type_key(national: pa.Array, depths: dict[int, list[str]]) -> pa.Array:
     return pc.binary_join_element_wise(prefix, length, "/")
 
 
-def jp_fast_phones(values: pa.Array, region: str, line_types: dict[int, str]) -> FastPhones:
+def jp_fast_phones(
+    values: pa.Array,
+    region: str,
+    line_types: dict[int, str],
+    plain: PlainNumbers | None = None,
+) -> FastPhones:
     """Normalize the values of a string column that take the JP fast path.
 
     Args:
         values: The column (Arrow ``string``).
         region: The default region (national spellings take the path only in ``JP``).
         line_types: Names of phonenumbers' number types (``phone._LINE_TYPES``).
+        plain: ``plain_numbers(values)``, if already computed.
 
     Returns:
         The rows answered and their results; rows not in ``rows`` need the scalar path.
     """
-    wide = pc.and_(pc.invert(pc.string_is_ascii(values)), pc.match_substring_regex(values, _WIDE))
-    if pc.any(wide).as_py():
-        values = pc.if_else(wide, pc.utf8_normalize(values, "NFKC"), values)
-    plain = pc.and_(
-        pc.match_substring_regex(values, _PLAIN_RAW),
-        pc.less_equal(pc.utf8_length(values), _MAX_LENGTH),
-    )
-    candidates = np.flatnonzero(pc.fill_null(plain, False).to_numpy(zero_copy_only=False))
-    text = values.take(pa.array(candidates, pa.int64()))  # the plain values only, from here
-    digits = pc.replace_substring_regex(text, "[^0-9]", "")
-    international = pc.starts_with(pc.utf8_ltrim(text, " "), "+")
+    plain = plain if plain is not None else plain_numbers(values)
+    candidates, digits, international = plain.rows, plain.digits, plain.international
     fast = pc.and_(international, pc.match_substring_regex(digits, _INTERNATIONAL))
     if region == "JP":
         national = pc.and_(pc.invert(international), pc.match_substring_regex(digits, _NATIONAL))

@@ -43,7 +43,11 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from dchkit.normalize._address_fast import hyphenated_jp_addresses, unchanged_jp_addresses
+from dchkit.normalize._address_fast import (
+    hyphenated_jp_addresses,
+    unchanged_jp_addresses,
+    unchanged_latin_addresses,
+)
 from dchkit.normalize._args import require_choice, require_text
 from dchkit.normalize._vector import as_string_array, map_distinct, map_distinct_fields
 from dchkit.normalize.numerals import KANJI_DIGITS, kanji_to_int
@@ -340,9 +344,10 @@ def address_text_column(values: Any, *, country: str | None = None) -> pa.Array:
     ``values`` must already be cleaned (:func:`~dchkit.normalize.clean_text_column`).
     Japanese addresses that normalization leaves as they are (block numbers already
     hyphenated, no prefecture or city it would add or re-space: ``博多駅前4-19-17``), and
-    those whose only change is ``3丁目5番7号`` → ``3-5-7``, are handled by Arrow compute
-    over the whole column (``_address_fast``); the others are normalized once per distinct
-    value, without the match key.
+    those whose only change is ``3丁目5番7号`` → ``3-5-7``, as well as plain ASCII street
+    lines without a US state and ZIP or country at the end (``1263 River St``), are
+    handled by Arrow compute over the whole column (``_address_fast``); the others are
+    normalized once per distinct value, without the match key.
 
     Examples:
         >>> address_text_column(["博多駅前4-19-17", "錦3丁目5番7号", "千代田区1丁目1番1号"]).to_pylist()
@@ -354,6 +359,8 @@ def address_text_column(values: Any, *, country: str | None = None) -> pa.Array:
     if checked not in (None, "JP"):
         return map_distinct(array, address, pa.string(), parallel=True)
     unchanged = unchanged_jp_addresses(array)
+    if checked is None:  # a Latin street line is left alone unless it is said to be in JP
+        unchanged |= unchanged_latin_addresses(array)
     # Only texts with 丁目 can be hyphenated; the rest is left out of those passes.
     chome = np.flatnonzero(
         ~unchanged

@@ -45,7 +45,8 @@ from phonenumbers import (
 from phonenumbers.phonemetadata import PhoneMetadata
 
 from dchkit.normalize._args import require_choice, require_text
-from dchkit.normalize._phone_fast import jp_fast_phones
+from dchkit.normalize._phone_fast import FastPhones, jp_fast_phones, plain_numbers
+from dchkit.normalize._phone_nanp import nanp_fast_phones
 from dchkit.normalize._phone_types import is_possible_number, number_type
 from dchkit.normalize._vector import as_string_array, map_rest_fields
 from dchkit.normalize.text import clean_text
@@ -239,9 +240,10 @@ def _parse(text: str, region: str) -> PhoneResult:
 def normalize_phone_column(values: Any, *, region: str = "JP") -> PhoneColumns:
     """Column form of :func:`normalize_phone`, computed once per distinct value.
 
-    Plainly punctuated Japanese numbers (``090-1234-5678``, ``+81 3 1234 5678``) are
-    normalized by Arrow compute over the whole column (``_phone_fast``); the others once per
-    distinct value.
+    Plainly punctuated Japanese numbers (``090-1234-5678``, ``+81 3 1234 5678``) and North
+    American ones (``(212) 555-0123``, ``+1 212 555 0123``) are normalized by Arrow compute
+    over the whole column (``_phone_fast``, ``_phone_nanp``); the others once per distinct
+    value.
 
     Examples:
         >>> cols = normalize_phone_column(["03-1234-5678", "03(1234)5678", None])
@@ -250,18 +252,11 @@ def normalize_phone_column(values: Any, *, region: str = "JP") -> PhoneColumns:
     """
     checked = _region(region)
     array = as_string_array(values, what="normalize_phone_column")
-    answered = np.zeros(0, dtype=np.int64)
-    known: dict[str, pa.Array] = {name: pa.array([], kind) for name, kind in _FIELDS}
+    plain = plain_numbers(array)
+    paths = [nanp_fast_phones(array, checked, _LINE_TYPES, plain)]
     if _jp_shortcut_holds():
-        fast = jp_fast_phones(array, checked, _LINE_TYPES)
-        answered = fast.rows
-        known = {
-            "e164": fast.e164,
-            "valid": fast.valid,
-            "line_type": fast.line_type,
-            "region": fast.region,
-            "reason": fast.reason,
-        }
+        paths.append(jp_fast_phones(array, checked, _LINE_TYPES, plain))
+    answered, known = _merge(paths)
     arrays = map_rest_fields(
         array,
         answered,
@@ -271,6 +266,18 @@ def normalize_phone_column(values: Any, *, region: str = "JP") -> PhoneColumns:
         what="normalize_phone_column",
     )
     return PhoneColumns(**arrays)
+
+
+def _merge(paths: list[FastPhones]) -> tuple[np.ndarray, dict[str, pa.Array]]:
+    """The rows the fast paths answered (ascending) and their results (disjoint paths)."""
+    rows = np.concatenate([path.rows for path in paths])
+    order = np.argsort(rows, kind="stable")
+    index = pa.array(order, pa.int64())
+    known = {
+        name: pa.concat_arrays([getattr(path, name).cast(kind) for path in paths]).take(index)
+        for name, kind in _FIELDS
+    }
+    return rows[order], known
 
 
 _FIELDS = (
