@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from dchkit.errors import DchkitError
@@ -90,6 +90,8 @@ def test_parser_raises_only_dchkit_errors_on_arbitrary_text(text: str) -> None:
         parse(text)
 
 
+@example("count(")  # an argument list left open at the end of the rule
+@example("a(b,")
 @given(st.text(alphabet='abcnotrisul _()[],.=<>!+-*/"\\0123456789dhe', max_size=60))
 def test_parser_raises_only_dchkit_errors_on_rule_like_text(text: str) -> None:
     try:

@@ -262,6 +262,12 @@ class _Parser:
         kwargs: list[tuple[str, Expr]] = []
         while not self.at("op", ")"):
             token = self.token
+            if token.kind == "end":  # `count(` at the end of the rule: nothing follows
+                raise self.error(
+                    token,
+                    f"the argument list of {name.text}( is not closed",
+                    "close the argument list with ')'",
+                )
             following = self.tokens[self.position + 1]
             if token.kind == "name" and following.kind == "op" and following.text == "=":
                 self.advance()
