@@ -95,11 +95,17 @@ class HubProfiles:
         return found[0]
 
     def _rows(self, customer_id: str, *, lineage: bool, events: bool) -> CustomerRows:
-        """One customer's rows by id or merged alias (point reads through the indexes)."""
+        """One customer's rows by id or merged alias (point reads through the indexes).
+
+        A live id is read at once; only an id without a golden row is looked up among
+        the aliases (a merged-away id is never a live one: writes keep them apart).
+        """
         store = self._hub.store
-        found = read_customer(
-            store, state.survivor(store, customer_id), lineage=lineage, events=events
-        )
+        found = read_customer(store, customer_id, lineage=lineage, events=events)
+        if found is None:
+            survivor = state.survivor(store, customer_id)
+            if survivor != customer_id:
+                found = read_customer(store, survivor, lineage=lineage, events=events)
         if found is None:
             raise _not_found(kind="customer_id", value=customer_id)
         return found

@@ -146,9 +146,10 @@ class _Evaluator:
         self.cache: dict[Expr, _Value] = {}
 
     def value(self, node: Expr) -> _Value:
-        if node not in self.cache:
-            self.cache[node] = self.compute(node)
-        return self.cache[node]
+        found = self.cache.get(node)  # one hash of the (recursively hashed) node on a hit
+        if found is None:
+            found = self.cache[node] = self.compute(node)
+        return found
 
     def compute(self, node: Expr) -> _Value:  # one branch per node kind
         if isinstance(node, Number):
