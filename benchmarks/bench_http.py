@@ -15,7 +15,15 @@ time per request (its processes' user + system time over the run, from ``/proc``
 scenario and run, the median over ``--repeat`` runs, and the load average (the machine
 is shared: throughput and latency move with it; CPU per request much less).
 
+By default wrk sends as fast as the server answers (the latency is then mostly queueing
+behind the other connections). ``--rate 550`` paces it instead: each connection waits a
+random, exponentially distributed time between a response and its next request, so the
+load is about that many requests per second and the latency is what a request meets at
+that load. wrk stays a closed loop (a connection waits for its answer), so a stall
+delays the requests behind it unrecorded: the paced p99 understates stalls.
+
     .venv/bin/python benchmarks/bench_http.py --customers 100000 --duration 15 --repeat 3
+    .venv/bin/python benchmarks/bench_http.py --workers 2 --rate 550 --connections 16
 """
 
 from __future__ import annotations
@@ -101,6 +109,15 @@ math.randomseed(%(seed)d)
 request = function()
   return wrk.format("GET", paths[math.random(n)], {["Authorization"] = "Bearer %(key)s"})
 end
+%(pacing)s"""
+
+#: With ``--rate``: each connection waits an exponentially distributed time (mean
+#: connections / rate) between a response and its next request.
+PACING = """
+local mean_ms = %(mean_ms)f
+delay = function()
+  return -mean_ms * math.log(1 - math.random())
+end
 """
 
 
@@ -161,6 +178,15 @@ def main(argv: list[str] | None = None) -> dict[str, dict[str, float]]:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--workers", type=int, default=1, help="Server processes.")
+    parser.add_argument(
+        "--rate",
+        type=float,
+        default=None,
+        help="Pace the load at about this many requests/s (default: as fast as it answers).",
+    )
+    parser.add_argument(
+        "--scenarios", default="lookup,lookup_lean,get", help="Comma-separated scenarios."
+    )
     args = parser.parse_args(argv)
     if shutil.which("wrk") is None:
         sys.exit("wrk is not installed: apt-get install wrk")
@@ -215,10 +241,19 @@ def main(argv: list[str] | None = None) -> dict[str, dict[str, float]]:
                         raise SystemExit("the server did not come up") from None
                     time.sleep(0.2)
             results: dict[str, dict[str, float]] = {}
-            for scenario in ("lookup", "lookup_lean", "get"):
+            for scenario in args.scenarios.split(","):
                 script = work / f"{scenario}.lua"
+                pacing = (
+                    PACING % {"mean_ms": args.connections * 1000 / args.rate} if args.rate else ""
+                )
                 script.write_text(
-                    LUA % {"paths": work / f"{scenario}.txt", "seed": args.seed, "key": key}
+                    LUA
+                    % {
+                        "paths": work / f"{scenario}.txt",
+                        "seed": args.seed,
+                        "key": key,
+                        "pacing": pacing,
+                    }
                 )
                 run_wrk(url, script, min(3, args.duration), args.connections, server.pid)  # warm
                 runs = []
@@ -237,7 +272,8 @@ def main(argv: list[str] | None = None) -> dict[str, dict[str, float]]:
                     f"p50 {found['p50']:6.2f} ms  p90 {found['p90']:6.2f} ms  "
                     f"p99 {found['p99']:6.2f} ms  server cpu {found['cpu_ms']:.2f} ms/request  "
                     f"non-2xx {found['non_2xx']:.0f}  (median of {args.repeat} x {args.duration}s, "
-                    f"{args.connections} connections, {args.workers} server process(es))"
+                    f"{args.connections} connections, {args.workers} server process(es)"
+                    f"{f', paced at ~{args.rate:.0f}/s' if args.rate else ''})"
                 )
         finally:
             server.terminate()

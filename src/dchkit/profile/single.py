@@ -142,6 +142,7 @@ class CustomerFrame(EventFrame):
         self.micros = np.array(self._micros, dtype=np.int64)
         self.computed: dict[str, pa.Array] = {}
         self._masks: dict[tuple[object, ...], npt.NDArray[np.bool_]] = {}
+        self._kept_lists: dict[tuple[object, ...], list[bool]] = {}
 
     @property
     def golden(self) -> pa.Table:
@@ -185,6 +186,16 @@ class CustomerFrame(EventFrame):
         return self._masks[key]
 
     def _kept(self, trait: Trait) -> list[bool]:
+        """:meth:`mask` as a list (the Python aggregates need no numpy array), cached."""
+        key = (trait.types, trait.sources, trait.channels, trait.within)
+        found = self._kept_lists.get(key)
+        if found is None:
+            found = self._kept_lists[key] = self._passing(trait)
+        return found
+
+    def _passing(self, trait: Trait) -> list[bool]:
+        if not self._events:
+            return []
         high = to_micros(self.now)
         low = None if trait.within is None else to_micros(self.now - parse_within(trait.within))
         filters = [
@@ -205,11 +216,11 @@ class CustomerFrame(EventFrame):
 
     def aggregate(self, trait: Trait) -> pa.Array:
         """The trait's one value, as a one-item array of the bulk path's type."""
-        kept = self.mask(trait)
+        kept = self._kept(trait)
         column = trait.column
         aggregate = trait.aggregate
         if column is None:
-            return pa.array([int(kept.sum())], pa.int64())
+            return pa.array([sum(kept)], pa.int64())
         if column == "timestamp":
             values: list[Any] = [m for m, k in zip(self._micros, kept, strict=True) if k]
         else:
