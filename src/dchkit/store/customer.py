@@ -18,7 +18,8 @@ Examples:
     >>> from dchkit.store.customer import read_customer
     >>> hub = dch.Hub()
     >>> _ = hub.ingest([{"id": "1", "email": "taro@example.jp"}], source="crm")
-    >>> cid = hub.resolve() and hub.profiles.customer_id_of(email="taro@example.jp")
+    >>> _ = hub.resolve()
+    >>> cid = hub.profiles.customer_id_of(email="taro@example.jp")
     >>> rows = read_customer(hub.store, cid, events=True)
     >>> [r["record_id"] for r in rows.records], rows.events
     (['crm:1'], [])
@@ -30,16 +31,14 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from dchkit.profile.store import EVENT_ID_PRIORITY
 from dchkit.store.base import Store
 
-__all__ = ["EVENT_KEY_PRIORITY", "CustomerRows", "read_customer", "record_keys"]
+__all__ = ["CustomerRows", "read_customer", "record_keys"]
 
 Row = dict[str, Any]
 
-#: Which identifier of an event without a known record decides its customer, first to last
-#: (kinds not listed come after these, in the order the event lists them).
-EVENT_KEY_PRIORITY: Mapping[str, int] = {"email": 0, "phone": 1, "user_id": 2, "anonymous_id": 3}
-_OTHER_KINDS = 9
+_OTHER_KINDS = 9  # after every kind EVENT_ID_PRIORITY lists, as ProfileStore ranks them
 
 
 @dataclass(frozen=True)
@@ -103,7 +102,7 @@ def _event_keys(event: Mapping[str, Any]) -> list[str]:
     """The identifier keys of an event, in the order that decides its customer."""
     entries = [(k, v) for k, v in event.get("identifiers") or () if k is not None and v is not None]
     ranked = sorted(
-        range(len(entries)), key=lambda i: EVENT_KEY_PRIORITY.get(entries[i][0], _OTHER_KINDS)
+        range(len(entries)), key=lambda i: EVENT_ID_PRIORITY.get(entries[i][0], _OTHER_KINDS)
     )
     return [f"{entries[i][0]}={entries[i][1]}" for i in ranked]
 
