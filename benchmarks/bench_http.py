@@ -10,11 +10,20 @@ seconds per scenario, each request asking for a random customer:
 - ``lookup_lean``: the same with ``traits=false``,
 - ``get``: ``GET /v1/customers/{customer_id}``.
 
-Prints requests per second and wrk's latency percentiles (p50/p90/p99) per scenario, the
-median over ``--repeat`` runs, and the load average before and after (the machine is
-shared: the figures move with it).
+Prints requests per second, wrk's latency percentiles (p50/p90/p99) and the server's CPU
+time per request (its processes' user + system time over the run, from ``/proc``) per
+scenario and run, the median over ``--repeat`` runs, and the load average (the machine
+is shared: throughput and latency move with it; CPU per request much less).
+
+By default wrk sends as fast as the server answers (the latency is then mostly queueing
+behind the other connections). ``--rate 550`` paces it instead: each connection waits a
+random, exponentially distributed time between a response and its next request, so the
+load is about that many requests per second and the latency is what a request meets at
+that load. wrk stays a closed loop (a connection waits for its answer), so a stall
+delays the requests behind it unrecorded: the paced p99 understates stalls.
 
     .venv/bin/python benchmarks/bench_http.py --customers 100000 --duration 15 --repeat 3
+    .venv/bin/python benchmarks/bench_http.py --workers 2 --rate 550 --connections 16
 """
 
 from __future__ import annotations
@@ -100,21 +109,59 @@ math.randomseed(%(seed)d)
 request = function()
   return wrk.format("GET", paths[math.random(n)], {["Authorization"] = "Bearer %(key)s"})
 end
+%(pacing)s"""
+
+#: With ``--rate``: each connection waits an exponentially distributed time (mean
+#: connections / rate) between a response and its next request.
+PACING = """
+local mean_ms = %(mean_ms)f
+delay = function()
+  return -mean_ms * math.log(1 - math.random())
+end
 """
 
 
-def run_wrk(url: str, script: Path, duration: int, connections: int) -> dict[str, float]:
-    """One wrk run: requests/s and latency percentiles in ms."""
+def cpu_seconds(root: int) -> float:
+    """CPU seconds (user + system) used so far by a process and its descendants (Linux)."""
+    parents: dict[int, int] = {}
+    times: dict[int, float] = {}
+    tick = os.sysconf("SC_CLK_TCK")
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # gone meanwhile
+        parents[int(entry.name)] = int(fields[1])
+        times[int(entry.name)] = (int(fields[11]) + int(fields[12])) / tick
+    tree, grown = {root}, True
+    while grown:
+        more = {pid for pid, parent in parents.items() if parent in tree} - tree
+        tree |= more
+        grown = bool(more)
+    return sum(times.get(pid, 0.0) for pid in tree)
+
+
+def run_wrk(
+    url: str, script: Path, duration: int, connections: int, server: int
+) -> dict[str, float]:
+    """One wrk run: requests/s, latency percentiles in ms, server CPU ms per request."""
+    before = cpu_seconds(server)
     done = subprocess.run(
         ["wrk", "-t1", f"-c{connections}", f"-d{duration}s", "--latency", "-s", str(script), url],
         capture_output=True,
         text=True,
         timeout=duration + 60,
     )
+    used = cpu_seconds(server) - before
     if done.returncode:
         raise SystemExit(f"wrk failed: {done.stderr or done.stdout}")
     out = done.stdout
     found = {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out)[1])}  # type: ignore[index]
+    requests = int(re.search(r"(\d+) requests in", out)[1])  # type: ignore[index]
+    found["cpu_ms"] = used * 1000 / max(requests, 1)
+    found["load"] = os.getloadavg()[0]
     for label, key in (("50%", "p50"), ("90%", "p90"), ("99%", "p99")):
         value, unit = re.search(rf"\s{label}\s+([\d.]+)(us|ms|s)", out).groups()  # type: ignore[union-attr]
         found[key] = float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
@@ -131,6 +178,15 @@ def main(argv: list[str] | None = None) -> dict[str, dict[str, float]]:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--workers", type=int, default=1, help="Server processes.")
+    parser.add_argument(
+        "--rate",
+        type=float,
+        default=None,
+        help="Pace the load at about this many requests/s (default: as fast as it answers).",
+    )
+    parser.add_argument(
+        "--scenarios", default="lookup,lookup_lean,get", help="Comma-separated scenarios."
+    )
     args = parser.parse_args(argv)
     if shutil.which("wrk") is None:
         sys.exit("wrk is not installed: apt-get install wrk")
@@ -185,23 +241,39 @@ def main(argv: list[str] | None = None) -> dict[str, dict[str, float]]:
                         raise SystemExit("the server did not come up") from None
                     time.sleep(0.2)
             results: dict[str, dict[str, float]] = {}
-            for scenario in ("lookup", "lookup_lean", "get"):
+            for scenario in args.scenarios.split(","):
                 script = work / f"{scenario}.lua"
-                script.write_text(
-                    LUA % {"paths": work / f"{scenario}.txt", "seed": args.seed, "key": key}
+                pacing = (
+                    PACING % {"mean_ms": args.connections * 1000 / args.rate} if args.rate else ""
                 )
-                run_wrk(url, script, min(3, args.duration), args.connections)  # warm up
-                runs = [
-                    run_wrk(url, script, args.duration, args.connections)
-                    for _ in range(args.repeat)
-                ]
+                script.write_text(
+                    LUA
+                    % {
+                        "paths": work / f"{scenario}.txt",
+                        "seed": args.seed,
+                        "key": key,
+                        "pacing": pacing,
+                    }
+                )
+                run_wrk(url, script, min(3, args.duration), args.connections, server.pid)  # warm
+                runs = []
+                for _ in range(args.repeat):
+                    runs.append(run_wrk(url, script, args.duration, args.connections, server.pid))
+                    r = runs[-1]
+                    print(
+                        f"  {scenario}: {r['rps']:.0f} req/s, p50 {r['p50']:.2f} ms, "
+                        f"p99 {r['p99']:.2f} ms, server cpu {r['cpu_ms']:.2f} ms/request, "
+                        f"load {r['load']:.2f}"
+                    )
                 results[scenario] = {k: statistics.median(r[k] for r in runs) for k in runs[0]}
+                found = results[scenario]
                 print(
-                    f"{scenario:>11}: {results[scenario]['rps']:8.0f} req/s  "
-                    f"p50 {results[scenario]['p50']:6.2f} ms  p90 {results[scenario]['p90']:6.2f} ms  "
-                    f"p99 {results[scenario]['p99']:6.2f} ms  non-2xx {results[scenario]['non_2xx']:.0f}  "
-                    f"(median of {args.repeat} x {args.duration}s, {args.connections} connections, "
-                    f"{args.workers} server process(es))"
+                    f"{scenario:>11}: {found['rps']:8.0f} req/s  "
+                    f"p50 {found['p50']:6.2f} ms  p90 {found['p90']:6.2f} ms  "
+                    f"p99 {found['p99']:6.2f} ms  server cpu {found['cpu_ms']:.2f} ms/request  "
+                    f"non-2xx {found['non_2xx']:.0f}  (median of {args.repeat} x {args.duration}s, "
+                    f"{args.connections} connections, {args.workers} server process(es)"
+                    f"{f', paced at ~{args.rate:.0f}/s' if args.rate else ''})"
                 )
         finally:
             server.terminate()

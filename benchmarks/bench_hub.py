@@ -5,7 +5,8 @@ holds out ``--singles`` + ``--batch`` records, and times on a fresh SQLite file:
 
 - the full ingest of the other records (in slices of ``--slice`` rows, one commit each)
   and the batch resolve that follows (trains the model, writes every table);
-- ``--lookups`` profile lookups by e-mail (p50/p99 wall clock and calling-thread CPU);
+- ``--lookups`` profile lookups by e-mail (p50/p99 wall clock and calling-thread CPU),
+  then the same customers' profiles with live traits and their first timeline page;
 - the held-out singles ingested one at a time, each resolved incrementally and committed
   (p50/p99);
 - one micro-batch of ``--batch`` records ingested and resolved incrementally.
@@ -13,6 +14,9 @@ holds out ``--singles`` + ``--batch`` records, and times on a fresh SQLite file:
 The load average is printed before and after (the machine may be shared).
 
     .venv/bin/python benchmarks/bench_hub.py --records 100000 --singles 200 --batch 10000
+
+``--existing hub.db`` times only the lookups, on a hub file built before (bench_http's
+cached hubs of one record per customer reach 1M customers in minutes).
 """
 
 from __future__ import annotations
@@ -55,6 +59,50 @@ def load() -> str:
     return "load average " + " ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
+def time_lookups(hub: dch.Hub, emails: list[str], lookups: int, seed: int) -> dict[str, Any]:
+    """Time ``lookups`` profile lookups by e-mail (each held by one customer), then the
+    same customers' profiles with live traits and their first timeline page."""
+    rng = np.random.default_rng(seed)
+    picked = [emails[i] for i in rng.permutation(len(emails))[: lookups * 2]]
+    unique = [e for e in picked if len(hub.profiles.find(email=e)) == 1][:lookups]
+    customers = [hub.profiles.customer_id_of(email=e) for e in unique]
+    results: dict[str, Any] = {}
+    for label, key, calls in (
+        ("lookup by email", "lookup", [lambda e=e: hub.profiles.lookup(email=e) for e in unique]),
+        (
+            "profile with live traits",
+            "traits",
+            [lambda c=c: hub.profiles.get(c, traits=True) for c in customers],
+        ),
+        ("timeline page", "timeline", [lambda c=c: hub.profiles.timeline(c) for c in customers]),
+    ):
+        walls, cpus = [], []
+        for call in calls:
+            wall, cpu = timed(call)
+            walls.append(wall)
+            cpus.append(cpu)
+        results[f"{key}_p50_ms"] = float(np.percentile(walls, 50) * 1000)
+        results[f"{key}_p99_ms"] = float(np.percentile(walls, 99) * 1000)
+        results[f"{key}_cpu_p99_ms"] = float(np.percentile(cpus, 99) * 1000)
+        print(f"{label} ({len(calls)}): wall {percentiles(walls)}; cpu {percentiles(cpus)}")
+    return results
+
+
+def existing(path: Path, lookups: int, seed: int) -> dict[str, Any]:
+    """Only the lookups, on a hub file built before (e.g. by bench_http at 1M customers)."""
+    with dch.Hub(path) as hub:
+        golden = hub.store.read("golden")
+        emails = pc.list_flatten(golden.column("emails")).unique().to_pylist()
+        print(
+            f"existing hub {path}: {hub.store.count('records'):,} records, "
+            f"{golden.num_rows:,} customers, {os.path.getsize(path) / 2**20:.0f} MiB"
+        )
+        del golden
+        results = time_lookups(hub, emails, lookups, seed)
+    print(load())
+    return results
+
+
 def main(argv: list[str] | None = None) -> dict[str, Any]:
     """Run the benchmark and print (and return) the figures."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -67,9 +115,14 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--path", type=Path, default=None, help="hub file (default: a temp dir)")
     parser.add_argument("--cache", type=Path, default=CACHE, help="canonical records cache")
+    parser.add_argument(
+        "--existing", type=Path, default=None, help="only time lookups on this hub file"
+    )
     args = parser.parse_args(argv)
 
     print(load())
+    if args.existing is not None:
+        return existing(args.existing, args.lookups, args.seed)
     records = canonical_records(args.records, args.locale, args.seed, args.cache)
     order = np.random.default_rng(args.seed).permutation(records.num_rows)
     held = args.singles + args.batch
@@ -97,18 +150,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         )
 
         emails = pc.list_flatten(base.column("emails")).unique().to_pylist()
-        rng = np.random.default_rng(args.seed)
-        picked = [emails[i] for i in rng.permutation(len(emails))[: args.lookups * 2]]
-        unique = [e for e in picked if len(hub.profiles.find(email=e)) == 1][: args.lookups]
-        walls, cpus = [], []
-        for email in unique:
-            wall, cpu = timed(lambda e=email: hub.profiles.lookup(email=e))
-            walls.append(wall)
-            cpus.append(cpu)
-        results["lookup_p99_ms"] = float(np.percentile(walls, 99) * 1000)
-        print(
-            f"lookup by email ({len(unique)}): wall {percentiles(walls)}; cpu {percentiles(cpus)}"
-        )
+        results |= time_lookups(hub, emails, args.lookups, args.seed)
 
         walls, cpus = [], []
         for i in range(singles.num_rows):

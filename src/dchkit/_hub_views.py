@@ -1,7 +1,8 @@
 """The namespaces of a :class:`~dchkit.Hub`: ``hub.profiles``, ``hub.segments``, ``hub.feedback``.
 
-Each reads and writes through the hub's store; profiles read only one customer's rows
-through the store's indexes and build them with the profile layer.
+Each reads and writes through the hub's store; profiles, timelines and live traits read
+only one customer's rows by point reads (:mod:`dchkit.store.customer`) and build them
+with the profile layer (:mod:`dchkit.profile.single`), never a whole-hub store.
 """
 
 from __future__ import annotations
@@ -20,10 +21,11 @@ from dchkit.profile._time import resolve_now
 from dchkit.profile.privacy import audit_rows
 from dchkit.store import state
 from dchkit.store.base import Store
+from dchkit.store.customer import CustomerRows, read_customer
 
 if TYPE_CHECKING:
     from dchkit.hub import Hub
-    from dchkit.profile import MembershipChange, Profile, ProfileStore, TimelinePage
+    from dchkit.profile import MembershipChange, Profile, TimelinePage
     from dchkit.profile.rules import Expr
 
 __all__ = ["HubFeedback", "HubProfiles", "HubSegments", "log_changes"]
@@ -84,12 +86,7 @@ class HubProfiles:
         given = {"customer_id": customer_id} if customer_id is not None else identifier
         ((kind, value),) = given.items()
         if not found:
-            msg = f"no customer has {kind}={value!r}"
-            raise ProfileNotFoundError(
-                msg,
-                fix="check the spelling, or resolve() the hub if the record was just ingested",
-                identifier=f"{kind}={value}",
-            )
+            raise _not_found(kind=kind, value=value)
         if len(found) > 1:
             msg = f"{kind}={value!r} is shared by {len(found)} customers: {list(found)}"
             raise ProfileError(
@@ -97,50 +94,43 @@ class HubProfiles:
             )
         return found[0]
 
-    def _store(self, customer_id: str) -> ProfileStore:
-        from dchkit.profile import ProfileStore
+    def _rows(self, customer_id: str, *, lineage: bool, events: bool) -> CustomerRows:
+        """One customer's rows by id or merged alias (point reads through the indexes).
 
-        tables = state.customer_tables(self._hub.store, customer_id)
-        return ProfileStore(
-            records=tables.records,
-            clusters=tables.clusters,
-            golden=tables.golden,
-            lineage=tables.lineage,
-            events=tables.events,
-            salt=self._hub.salt,
-            default_region=self._hub.default_region,
-        )
+        A live id is read at once; only an id without a golden row is looked up among
+        the aliases (a merged-away id is never a live one: writes keep them apart).
+        """
+        store = self._hub.store
+        found = read_customer(store, customer_id, lineage=lineage, events=events)
+        if found is None:
+            survivor = state.survivor(store, customer_id)
+            if survivor != customer_id:
+                found = read_customer(store, survivor, lineage=lineage, events=events)
+        if found is None:
+            raise _not_found(kind="customer_id", value=customer_id)
+        return found
 
-    def get(self, customer_id: str) -> Profile:
+    def get(
+        self, customer_id: str, *, traits: bool = False, now: datetime | None = None
+    ) -> Profile:
         """The profile of a customer id (a merged-away id gives the survivor's).
 
-        Reads the customer's golden row, records and lineage as single objects through
-        the store's indexes (no Arrow tables, no index building): a point read.
+        Reads the customer's golden row, records and lineage — and its events when
+        ``traits`` is set — by point reads through the store's indexes: the cost does
+        not grow with the hub.
+
+        Args:
+            customer_id: A customer id or a merged-away alias.
+            traits: Fill :attr:`Profile.traits` with the live traits
+                (:data:`~dchkit.profile.traits.LIVE_TRAITS`), computed from its events.
+            now: The reference instant of the traits (default: the current time).
         """
-        from types import MappingProxyType
+        from dchkit.profile.single import profile_of, traits_of
+        from dchkit.profile.traits import LIVE_TRAITS
 
-        from dchkit.profile import Profile
-        from dchkit.profile.profile import _consent
-        from dchkit.schema import CustomerRecord, GoldenRecord, LineageEntry
-
-        cid = self.customer_id_of(customer_id)
-        store = self._hub.store
-        members = store.rows("clusters", {"customer_id": [cid]})
-        ids = sorted(m["record_id"] for m in members)
-        records = tuple(
-            CustomerRecord.model_validate(r)
-            for r in sorted(store.rows("records", {"record_id": ids}), key=lambda r: r["record_id"])
-        )
-        golden = GoldenRecord.model_validate(store.rows("golden", {"customer_id": [cid]})[0])
-        lineage = tuple(
-            LineageEntry.model_validate(r) for r in store.rows("lineage", {"customer_id": [cid]})
-        )
-        return Profile(
-            golden=golden,
-            records=records,
-            lineage=lineage,
-            consent=MappingProxyType(_consent(records)),
-        )
+        rows = self._rows(customer_id, lineage=True, events=traits)
+        computed = traits_of(rows.events, rows.golden, LIVE_TRAITS, now=now) if traits else None
+        return profile_of(rows.golden, rows.records, rows.lineage, computed)
 
     def lookup(self, customer_id: str | None = None, **identifier: str) -> Profile:
         """The profile of the customer holding one identifier.
@@ -148,12 +138,37 @@ class HubProfiles:
         ``lookup(email=…)``, ``lookup(phone=…)``, ``lookup(record_id="crm:003A")``,
         ``lookup(salesforce_contact_id="003…")``, or ``lookup("cus_…")``.
         """
+        if customer_id is not None and not identifier:
+            return self.get(customer_id)  # resolves a merged alias itself
         return self.get(self.customer_id_of(customer_id, **identifier))
+
+    def traits(self, customer_id: str, *, now: datetime | None = None) -> dict[str, Any]:
+        """The live traits of a customer (lifetime value, order count, last seen …).
+
+        Computed from the customer's own events (:data:`~dchkit.profile.traits.LIVE_TRAITS`):
+        the values :func:`~dchkit.profile.compute_traits` gives over the whole hub.
+        """
+        from dchkit.profile.single import traits_of
+        from dchkit.profile.traits import LIVE_TRAITS
+
+        rows = self._rows(customer_id, lineage=False, events=True)
+        return traits_of(rows.events, rows.golden, LIVE_TRAITS, now=now)
 
     def timeline(self, customer_id: str, **options: Any) -> TimelinePage:
         """One customer's events; options as :func:`dchkit.profile.timeline.timeline`."""
-        cid = self.customer_id_of(customer_id)
-        return self._store(cid).timeline(cid, **options)
+        from dchkit.profile.timeline import timeline_of
+
+        rows = self._rows(customer_id, lineage=False, events=True)
+        return timeline_of(rows.customer_id, rows.events, **options)
+
+
+def _not_found(*, kind: str, value: str) -> ProfileNotFoundError:
+    msg = f"no customer has {kind}={value!r}"
+    return ProfileNotFoundError(
+        msg,
+        fix="check the spelling, or resolve() the hub if the record was just ingested",
+        identifier=f"{kind}={value}",
+    )
 
 
 class HubSegments:

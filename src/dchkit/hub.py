@@ -674,7 +674,8 @@ class Hub:
 
         Only salted hashes of the customer's identifiers stay, so a later ingest of the
         same rows does not bring them back. Identifiers other customers share (a family
-        landline) are not suppressed. The erasure is in the change feed and the audit log.
+        landline) are not suppressed; other customers' events that carry the erased
+        identifiers are erased too. The erasure is in the change feed and the audit log.
         """
         cid = self.profiles.customer_id_of(customer_id, **identifier)
         tables = state.customer_tables(self.store, cid)
@@ -687,7 +688,12 @@ class Hub:
             pc.invert(pc.is_in(holders.column("record_id"), value_set=record_ids))
         ).column("key")
         kept = distinct.filter(pc.invert(pc.is_in(distinct, value_set=to_array(shared))))
-        event_ids = to_array(tables.events.column("event_id"))
+        # Other customers' events that carry the person's identifiers go too (a referral
+        # naming their e-mail), as ProfileStore.forget does: only the hashes stay.
+        carried = self.store.read("event_keys", {"key": kept}).column("event_id")
+        event_ids = pc.unique(
+            pa.concat_arrays([to_array(tables.events.column("event_id")), to_array(carried)])
+        )
         engine = self._engine()
         with self.store.transaction():
             if engine is not None:  # their values leave the term frequencies too

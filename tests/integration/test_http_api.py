@@ -393,3 +393,53 @@ def test_logs_carry_no_personal_data(client, hub, keys, caplog):
     text = "\n".join(r.getMessage() for r in caplog.records if not r.name.startswith("httpx"))
     for secret in (email, cid, "nobody@example.com", keys["read"]["Authorization"][7:]):
         assert secret not in text
+
+
+def test_profile_reads_run_on_the_event_loop_for_a_file_and_in_a_thread_for_memory(
+    hub, keys, monkeypatch
+):
+    """A file store reads without waiting for writers: no worker thread per request."""
+    import asyncio
+
+    from dchkit.server import routes_customers
+
+    on_loop: list[bool] = []
+    real = routes_customers.customer_profile
+
+    def spy(*args, **kwargs):
+        try:
+            asyncio.get_running_loop()
+            on_loop.append(True)
+        except RuntimeError:  # a worker thread runs no event loop
+            on_loop.append(False)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(routes_customers, "customer_profile", spy)
+    customer = a_customer(hub)["customer_id"]
+    client = TestClient(create_app(hub))
+    assert client.get(f"/v1/customers/{customer}", headers=keys["read"]).status_code == 200
+    memory = dch.Hub()
+    memory.ingest([{"id": "1", "email": "taro@example.jp"}], source="crm")
+    memory.resolve()
+    token = create_key(memory, "read")[1]
+    in_memory = TestClient(create_app(memory))
+    found = in_memory.get(
+        "/v1/customers?email=taro@example.jp", headers={"Authorization": f"Bearer {token}"}
+    )
+    assert found.status_code == 200
+    assert on_loop == [True, False]  # the in-memory store's read went to a worker thread
+    assert hub.store.nonblocking_reads
+    assert not memory.store.nonblocking_reads
+
+
+def test_a_serving_process_freezes_its_heap_at_startup(hub, monkeypatch):
+    import gc
+
+    frozen: list[bool] = []
+    monkeypatch.setattr(gc, "freeze", lambda: frozen.append(True))
+    with TestClient(create_app(hub)) as client:
+        assert client.get("/v1/health").status_code == 200
+    assert frozen == []
+    with TestClient(create_app(hub, settle=True)) as client:
+        assert client.get("/v1/health").status_code == 200
+    assert frozen == [True]

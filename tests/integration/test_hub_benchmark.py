@@ -31,3 +31,18 @@ def test_bench_hub_runs_and_reports_every_figure(
     assert figures["customers"] > 0
     for name in ("ingest_s", "resolve_s", "lookup_p99_ms", "single_p99_ms", "batch_s"):
         assert figures[name] > 0
+
+
+def test_bench_hub_times_lookups_on_an_existing_hub(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "hub.db"
+    argv = ["--records", "600", "--singles", "5", "--batch", "40", "--lookups", "10"]
+    bench_hub.main([*argv, "--cache", str(tmp_path), "--locale", "en", "--path", str(path)])
+    capsys.readouterr()
+    figures = bench_hub.main(["--existing", str(path), "--lookups", "10"])
+    printed = capsys.readouterr().out
+    for label in ("existing hub", "lookup by email", "live traits", "timeline page"):
+        assert label in printed
+    for name in ("lookup_p99_ms", "traits_p99_ms", "timeline_p99_ms"):
+        assert figures[name] > 0

@@ -25,6 +25,8 @@ from rich.table import Table
 
 __all__ = ["emit", "err_console", "jsonable", "key_value_table", "out_console"]
 
+_PLAIN = frozenset({str, int, bool, type(None)})
+
 
 def jsonable(value: Any) -> Any:
     """``value`` as JSON-ready data: models, dataclasses, Arrow tables, dates and paths.
@@ -34,6 +36,16 @@ def jsonable(value: Any) -> Any:
         >>> jsonable({"at": datetime(2024, 1, 2, tzinfo=UTC), "ids": ("a", "b"), "x": float("nan")})
         {'at': '2024-01-02T00:00:00+00:00', 'ids': ['a', 'b'], 'x': None}
     """
+    kind = type(value)
+    # Exact types first: a profile is thousands of plain values (the HTTP hot path).
+    if kind in _PLAIN:
+        return value
+    if kind is float:
+        return value if math.isfinite(value) else None
+    if kind is dict:
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if kind is list or kind is tuple:
+        return [jsonable(v) for v in value]
     if isinstance(value, BaseModel):
         return jsonable(value.model_dump(mode="json"))
     if dataclasses.is_dataclass(value) and not isinstance(value, type):

@@ -126,4 +126,4 @@ def serve(
         )
         return
     with open_hub(hub) as opened:
-        uvicorn.run(create_app(opened, max_body=max_body), **options)
+        uvicorn.run(create_app(opened, max_body=max_body, settle=True), **options)

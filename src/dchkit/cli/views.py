@@ -12,65 +12,25 @@ from dchkit.cli.output import jsonable
 
 if TYPE_CHECKING:
     from dchkit.hub import Change, Hub
-    from dchkit.profile import Profile, ProfileStore, TimelinePage
+    from dchkit.profile import Profile, TimelinePage
 
 __all__ = [
-    "LIVE_TRAITS",
     "change_view",
     "customer_profile",
-    "customer_store",
     "customer_traits",
     "profile_view",
     "segment_views",
-    "store_traits",
     "timeline_view",
 ]
 
 
-def _live_traits() -> tuple[Any, ...]:
-    from dchkit.profile.traits import BUILTIN_TRAITS, RfmScores
-
-    return tuple(t for t in BUILTIN_TRAITS if not isinstance(t, RfmScores))
-
-
-#: The built-in traits that depend on one customer's events only (RFM scores rank a
-#: customer against everybody, so they come with exports, not with one profile).
-LIVE_TRAITS: tuple[Any, ...] = _live_traits()
-
-
-def customer_store(hub: Hub, customer_id: str) -> ProfileStore:
-    """A profile store of one customer's rows only (read through the hub's indexes)."""
-    from dchkit.profile import ProfileStore
-    from dchkit.store import state
-
-    tables = state.customer_tables(hub.store, customer_id)
-    return ProfileStore(
-        records=tables.records,
-        clusters=tables.clusters,
-        golden=tables.golden,
-        lineage=tables.lineage,
-        events=tables.events,
-        salt=hub.salt,
-        default_region=hub.default_region,
-    )
-
-
-def store_traits(store: ProfileStore) -> dict[str, Any]:
-    """The live traits of the one customer of ``store``."""
-    from dchkit.profile.traits import compute_traits
-
-    row = compute_traits(store, LIVE_TRAITS).to_pylist()[0]
-    row.pop("customer_id", None)
-    return dict(jsonable(row))
-
-
 def customer_traits(hub: Hub, customer_id: str) -> dict[str, Any]:
-    """The live traits of one customer, computed from its own rows (milliseconds).
+    """The live traits of one customer, computed from its own rows (point reads).
 
     Raises:
         ProfileNotFoundError: no customer has that id.
     """
-    return store_traits(customer_store(hub, hub.profiles.customer_id_of(customer_id)))
+    return dict(jsonable(hub.profiles.traits(customer_id)))
 
 
 def customer_profile(
@@ -78,15 +38,17 @@ def customer_profile(
 ) -> dict[str, Any]:
     """The profile view of the customer holding one identifier, with its live traits.
 
-    One read of the customer's rows serves both the profile and the traits.
+    One point read of the customer's rows serves both the profile and the traits.
 
     Raises:
         ProfileNotFoundError: nobody holds the identifier.
         ProfileError: several customers share it.
     """
-    cid = hub.profiles.customer_id_of(**identifier)
-    store = customer_store(hub, cid)
-    return profile_view(store.get(cid), store_traits(store) if traits else {})
+    if set(identifier) == {"customer_id"}:
+        profile = hub.profiles.get(identifier["customer_id"], traits=traits)
+    else:
+        profile = hub.profiles.get(hub.profiles.customer_id_of(**identifier), traits=traits)
+    return profile_view(profile)
 
 
 def profile_view(profile: Profile, traits: dict[str, Any] | None = None) -> dict[str, Any]:

@@ -39,6 +39,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Mapping
 from datetime import datetime
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -67,7 +68,7 @@ if TYPE_CHECKING:
     from dchkit.profile.traits import TraitLike
     from dchkit.resolution import Resolution
 
-__all__ = ["ALIASES_SCHEMA", "ProfileStore", "profiles"]
+__all__ = ["ALIASES_SCHEMA", "EVENT_ID_PRIORITY", "ProfileStore", "profiles"]
 
 #: Merged-away customer ids and the id that survived them.
 ALIASES_SCHEMA = pa.schema(
@@ -76,8 +77,11 @@ ALIASES_SCHEMA = pa.schema(
         pa.field("customer_id", pa.string(), nullable=False),
     ]
 )
-#: Priority of event identifiers when an event has no known record.
-_EVENT_ID_PRIORITY = {"email": 0, "phone": 1, "user_id": 2, "anonymous_id": 3}
+#: Priority of event identifiers when an event has no known record (lower first; other
+#: kinds come after these, in the order the event lists them).
+EVENT_ID_PRIORITY: Mapping[str, int] = MappingProxyType(
+    {"email": 0, "phone": 1, "user_id": 2, "anonymous_id": 3}
+)
 _LOOKUP_KINDS = ("email", "phone", "record_id")
 
 
@@ -255,7 +259,7 @@ class ProfileStore:
             keys = pc.binary_join_element_wise(kinds, values, "=")
             hit = pc.index_in(keys, value_set=self._keys)
             priority = np.array(
-                [_EVENT_ID_PRIORITY.get(k, 9) for k in pc.unique(kinds).to_pylist()]
+                [EVENT_ID_PRIORITY.get(k, 9) for k in pc.unique(kinds).to_pylist()]
             )[pc.index_in(kinds, value_set=pc.unique(kinds)).to_numpy()]
             usable = pc.is_valid(hit).to_numpy(zero_copy_only=False) & (cix[rows] < 0)
             rows_u, prio_u = rows[usable], priority[usable]

@@ -31,9 +31,10 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
@@ -41,13 +42,14 @@ import pyarrow as pa
 
 from dchkit.errors import ProfileError
 from dchkit.profile._time import parse_within, resolve_now, to_micros
+from dchkit.schema import EVENTS_SCHEMA
 
 if TYPE_CHECKING:
     from dchkit.profile._arrow import IntArray
     from dchkit.profile._events import EventIndex
     from dchkit.profile.store import ProfileStore
 
-__all__ = ["TimelinePage", "timeline"]
+__all__ = ["TimelinePage", "timeline", "timeline_of"]
 
 Order = Literal["desc", "asc"]
 
@@ -143,25 +145,13 @@ def timeline(
         ProfileNotFoundError: no such customer.
         ProfileError: an invalid window, limit, order or cursor.
     """
-    if limit < 1:
-        msg = f"limit must be at least 1, got {limit}"
-        raise ProfileError(msg, fix="pass limit=100 or another positive page size")
-    if order not in ("desc", "asc"):
-        msg = f"order must be 'desc' or 'asc', got {order!r}"
-        raise ProfileError(msg, fix="pass order='desc' (newest first) or order='asc'")
+    _check(limit, order)
     row = store.row(customer_id)
     survivor = store.customer_ids[row].as_py()
     index = store.event_index
     start, stop = index.span(row)
     micros = index.micros[start:stop]
-    low = to_micros(since) if since is not None else None
-    high = to_micros(until) if until is not None else None
-    if within is not None:
-        reference = resolve_now(now)
-        begin = to_micros(reference - parse_within(within))
-        low = begin if low is None else max(low, begin)
-        end = to_micros(reference) + 1
-        high = end if high is None else min(high, end)
+    low, high = _bounds(since, until, within, now)
     # Events are in (timestamp, event_id) order: a window is a binary search.
     first = 0 if low is None else int(np.searchsorted(micros, low, side="left"))
     last = len(micros) if high is None else int(np.searchsorted(micros, high, side="left"))
@@ -185,6 +175,107 @@ def timeline(
             int(micros[shown[-1]]), str(page.column("event_id")[len(shown) - 1].as_py())
         )
     return TimelinePage(survivor, page, total, next_cursor)
+
+
+def _check(limit: int, order: str) -> None:
+    if limit < 1:
+        msg = f"limit must be at least 1, got {limit}"
+        raise ProfileError(msg, fix="pass limit=100 or another positive page size")
+    if order not in ("desc", "asc"):
+        msg = f"order must be 'desc' or 'asc', got {order!r}"
+        raise ProfileError(msg, fix="pass order='desc' (newest first) or order='asc'")
+
+
+def _bounds(
+    since: datetime | None,
+    until: datetime | None,
+    within: str | timedelta | None,
+    now: datetime | None,
+) -> tuple[int | None, int | None]:
+    """The window as µs bounds: events at or after ``low`` and before ``high`` (None: open)."""
+    low = to_micros(since) if since is not None else None
+    high = to_micros(until) if until is not None else None
+    if within is not None:
+        reference = resolve_now(now)
+        begin = to_micros(reference - parse_within(within))
+        low = begin if low is None else max(low, begin)
+        end = to_micros(reference) + 1
+        high = end if high is None else min(high, end)
+    return low, high
+
+
+def timeline_of(
+    customer_id: str,
+    events: Sequence[Mapping[str, Any]],
+    *,
+    types: str | Sequence[str] | None = None,
+    sources: str | Sequence[str] | None = None,
+    channels: str | Sequence[str] | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    within: str | timedelta | None = None,
+    now: datetime | None = None,
+    limit: int = 100,
+    cursor: str | None = None,
+    order: Order = "desc",
+) -> TimelinePage:
+    """One page of the timeline of one customer given its events as rows.
+
+    The page :func:`timeline` gives for the same customer and options, from the rows of
+    its events alone (the hub reads them by point reads): no store to build.
+
+    Args:
+        customer_id: The customer the events belong to.
+        events: Its events as dicts of ``EVENTS_SCHEMA`` values, in any order.
+        types: Keep these event types.
+        sources: Keep these sources.
+        channels: Keep these channels.
+        since: Keep events at or after this instant.
+        until: Keep events before this instant.
+        within: Keep events in this window before ``now``.
+        now: The reference instant of ``within`` (default: the current time).
+        limit: Page size.
+        cursor: Continue after the page that returned it.
+        order: ``"desc"`` (newest first) or ``"asc"``.
+
+    Raises:
+        ProfileError: an invalid window, limit, order or cursor.
+    """
+    _check(limit, order)
+    low, high = _bounds(since, until, within, now)
+    wanted = [
+        (name, set(values))
+        for name, values in (
+            ("type", _strings(types)),
+            ("source", _strings(sources)),
+            ("channel", _strings(channels)),
+        )
+        if values is not None
+    ]
+    keyed = sorted(
+        (((to_micros(e["timestamp"]), e["event_id"]), e) for e in events), key=itemgetter(0)
+    )
+    matching = [
+        (key, event)
+        for key, event in keyed
+        if (low is None or key[0] >= low)
+        and (high is None or key[0] < high)
+        and all(event.get(name) in values for name, values in wanted)
+    ]
+    total = len(matching)
+    descending = order == "desc"
+    if cursor is not None:
+        last = _decode(cursor)
+        if descending:
+            matching = [m for m in matching if m[0] < last][::-1]
+        else:
+            matching = [m for m in matching if m[0] > last]
+    elif descending:
+        matching = matching[::-1]
+    shown = matching[:limit]
+    next_cursor = _encode(*shown[-1][0]) if len(matching) > limit else None
+    page = pa.Table.from_pylist([event for _, event in shown], schema=EVENTS_SCHEMA)
+    return TimelinePage(customer_id, page, total, next_cursor)
 
 
 def _after(

@@ -42,6 +42,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 from typing import TYPE_CHECKING, Literal, Protocol
 
 import numpy as np
@@ -54,11 +55,13 @@ from dchkit.profile._arrow import IntArray, scatter, to_array
 from dchkit.profile._time import parse_within, resolve_now, to_micros
 
 if TYPE_CHECKING:
+    from dchkit.profile.rules.ast import Expr
     from dchkit.profile.store import ProfileStore
 
 __all__ = [
     "AGGREGATES",
     "BUILTIN_TRAITS",
+    "LIVE_TRAITS",
     "Aggregate",
     "EventFrame",
     "Formula",
@@ -66,6 +69,7 @@ __all__ = [
     "Trait",
     "TraitLike",
     "aggregate_events",
+    "compute_frame_traits",
     "compute_traits",
 ]
 
@@ -173,7 +177,15 @@ class Trait:
 
     def compute(self, frame: EventFrame) -> dict[str, pa.Array]:
         """The trait for every customer."""
-        return {self.name: aggregate_events(frame, self)}
+        return {self.name: frame.aggregate(self)}
+
+
+@lru_cache(maxsize=256)
+def _parsed(expression: str) -> Expr:
+    """The tree of a formula's expression (parsed once: trees are immutable)."""
+    from dchkit.profile.rules import parse
+
+    return parse(expression)
 
 
 @dataclass(frozen=True)
@@ -188,9 +200,7 @@ class Formula:
     expression: str
 
     def __post_init__(self) -> None:
-        from dchkit.profile.rules import parse
-
-        parse(self.expression)
+        _parsed(self.expression)
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -199,9 +209,9 @@ class Formula:
 
     def compute(self, frame: EventFrame) -> dict[str, pa.Array]:
         """The expression's value for every customer."""
-        from dchkit.profile.rules import evaluate, parse
+        from dchkit.profile.rules import evaluate
 
-        return {self.name: evaluate(parse(self.expression), frame)}
+        return {self.name: evaluate(_parsed(self.expression), frame)}
 
 
 @dataclass(frozen=True)
@@ -225,9 +235,9 @@ class RfmScores:
 
     def compute(self, frame: EventFrame) -> dict[str, pa.Array]:
         """Scores for every customer."""
-        last = aggregate_events(frame, Trait("_last", "max", "timestamp", types=self.order_types))
-        count = aggregate_events(frame, Trait("_count", "count", types=self.order_types))
-        money = aggregate_events(frame, Trait("_sum", "sum", "value", types=self.order_types))
+        last = frame.aggregate(Trait("_last", "max", "timestamp", types=self.order_types))
+        count = frame.aggregate(Trait("_count", "count", types=self.order_types))
+        money = frame.aggregate(Trait("_sum", "sum", "value", types=self.order_types))
         buyers = np.asarray(count.to_numpy(zero_copy_only=False)) > 0
         recency = pc.cast(last, pa.int64()).to_numpy(zero_copy_only=False)
         scores = [
@@ -272,6 +282,12 @@ BUILTIN_TRAITS: tuple[TraitLike, ...] = (
 """Lifetime value (orders minus refunds), order count, last seen, open tickets (opened
 minus solved), preferred channel (most frequent) and RFM scores."""
 
+#: The built-in traits that depend on one customer's events only (RFM scores rank a
+#: customer against everybody, so they come with exports, not with one profile).
+LIVE_TRAITS: tuple[TraitLike, ...] = tuple(
+    t for t in BUILTIN_TRAITS if not isinstance(t, RfmScores)
+)
+
 
 class EventFrame:
     """The events of a store, grouped by customer, prepared once for many aggregates.
@@ -289,6 +305,20 @@ class EventFrame:
         self.customers = len(store)
         self.computed: dict[str, pa.Array] = {}
         self._masks: dict[tuple[object, ...], npt.NDArray[np.bool_]] = {}
+
+    @property
+    def golden(self) -> pa.Table:
+        """The golden records, one row per customer (rules read golden fields here)."""
+        return self.store.golden
+
+    @property
+    def stored_traits(self) -> pa.Table | None:
+        """Traits the store computed before (rules read them by name), or None."""
+        return self.store.traits
+
+    def aggregate(self, trait: Trait) -> pa.Array:
+        """One aggregate per customer: :func:`aggregate_events` over this frame."""
+        return aggregate_events(self, trait)
 
     @property
     def events(self) -> pa.Table:
@@ -356,7 +386,9 @@ def aggregate_events(frame: EventFrame, trait: Trait) -> pa.Array:
     if aggregate == "count":
         return pa.array(np.bincount(groups, minlength=n).astype(np.int64))
     if aggregate == "sum":
-        return pa.array(np.bincount(groups, weights=values.astype(np.float64), minlength=n))
+        # Always float64: numpy's bincount gives int64 zeros when there are no weights.
+        weights = values.astype(np.float64)
+        return pa.array(np.bincount(groups, weights=weights, minlength=n).astype(np.float64))
     starts, owners = _group_bounds(groups)
     if aggregate in ("count_distinct", "most_frequent"):
         distinct = None if codes is None else len(dictionary)
@@ -436,13 +468,22 @@ def compute_traits(
     Raises:
         ConfigError: two traits produce the same column.
     """
-    frame = EventFrame(store, now)
-    columns: dict[str, pa.Array] = {"customer_id": store.customer_ids}
+    columns = compute_frame_traits(EventFrame(store, now), traits)
+    return pa.table({"customer_id": store.customer_ids, **columns})
+
+
+def compute_frame_traits(frame: EventFrame, traits: Iterable[TraitLike]) -> dict[str, pa.Array]:
+    """Compute traits over a frame, in order: one array per trait column, by name.
+
+    Raises:
+        ConfigError: two traits produce the same column (or one named ``customer_id``).
+    """
+    columns: dict[str, pa.Array] = {}
     for trait in traits:
         for name, array in trait.compute(frame).items():
-            if name in columns:
+            if name in columns or name == "customer_id":
                 msg = f"two traits produce the column {name!r}"
                 raise ConfigError(msg, fix="give every trait its own name")
             columns[name] = array
             frame.computed[name] = array
-    return pa.table(columns)
+    return columns

@@ -3,6 +3,10 @@
 Keys are reread from the hub every few seconds (and whenever an unknown key id shows
 up), so keys created or revoked with ``dchkit keys`` in another process take effect
 without a restart.
+
+Checking a key is a SHA-256 of the token and a comparison with the cached list (about a
+microsecond), so it runs on the event loop; only a reread of the keys, which reads the
+hub, goes to a worker thread.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from starlette.concurrency import run_in_threadpool
 
 from dchkit.server.keys import ApiKey, Scope, allows, key_id_of, list_keys, verify_key
 
@@ -38,26 +43,38 @@ class KeyRing:
         self._loaded = -float("inf")
         self._lock = threading.Lock()
 
-    def _refresh(self, force: bool = False) -> list[ApiKey]:
+    def stale(self, token: str) -> bool:
+        """Whether checking ``token`` needs the keys reread from the hub first.
+
+        They do when they are older than ``ttl``, or when the token names a key id the
+        cached list lacks (created since the last read).
+        """
+        if time.monotonic() - self._loaded > self.ttl:
+            return True
+        key_id = key_id_of(token)
+        return key_id is not None and all(k.key_id != key_id for k in self._keys)
+
+    def refresh(self) -> None:
+        """Reread the keys from the hub (blocking: reads the store)."""
+        keys = list_keys(self.hub)
         with self._lock:
-            if force or time.monotonic() - self._loaded > self.ttl:
-                self._keys = list_keys(self.hub)
-                self._loaded = time.monotonic()
-            return self._keys
+            self._keys, self._loaded = keys, time.monotonic()
+
+    def check(self, token: str) -> ApiKey | None:
+        """The live key of ``token`` among the cached keys, or None (no store read)."""
+        return verify_key(self.hub, token, self._keys)
 
     def verify(self, token: str) -> ApiKey | None:
-        """The live key of ``token``, or None."""
-        keys = self._refresh()
-        key_id = key_id_of(token)
-        if key_id is not None and all(k.key_id != key_id for k in keys):
-            keys = self._refresh(force=True)  # created since the last read
-        return verify_key(self.hub, token, keys)
+        """The live key of ``token``, or None (rereads the keys when :meth:`stale`)."""
+        if self.stale(token):
+            self.refresh()
+        return self.check(token)
 
 
 def require(scope: Scope) -> Any:
     """A dependency admitting keys of ``scope`` or above: 401 without a valid key, 403 below."""
 
-    def check(
+    async def check(
         request: Request,
         credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
     ) -> ApiKey:
@@ -65,7 +82,10 @@ def require(scope: Scope) -> Any:
         if credentials is None:
             raise HTTPException(401, "an API key is required", headers=challenge)
         ring: KeyRing = request.app.state.keys
-        key = ring.verify(credentials.credentials)
+        token = credentials.credentials
+        if ring.stale(token):
+            await run_in_threadpool(ring.refresh)
+        key = ring.check(token)
         if key is None:
             raise HTTPException(401, "the API key is unknown or revoked", headers=challenge)
         if not allows(key.scope, scope):

@@ -1,13 +1,24 @@
-"""Routes that read one customer: profile, lookup, timeline, traits, explanations; erasure."""
+"""Routes that read one customer: profile, lookup, timeline, traits, explanations; erasure.
+
+A profile, its traits or a timeline page is a handful of indexed point reads (about a
+millisecond of CPU). When the hub's store reads without waiting for writers (a SQLite
+file: see :attr:`dchkit.store.Store.nonblocking_reads`) these routes read on the event
+loop: handing each request to a worker thread and back cost more CPU than the read and
+multiplied the tail latency under load (measured: 1.7 vs 1.1 ms of server CPU per
+lookup, p99 45–130 vs 14–15 ms at ~600–900 requests/s). Other stores, the explanations
+(local re-resolutions) and the erasure run in worker threads.
+"""
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from collections.abc import Callable
+from typing import Annotated, Any, Literal, TypeVar
 
 from fastapi import APIRouter, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import ValidationError
+from starlette.concurrency import run_in_threadpool
 
 from dchkit.cli.output import jsonable
 from dchkit.cli.views import customer_profile, customer_traits, timeline_view
@@ -25,6 +36,7 @@ __all__ = ["router"]
 
 router = APIRouter(prefix="/v1", tags=["customers"])
 Id = Annotated[str, Query(min_length=1, max_length=256)]
+T = TypeVar("T")
 
 
 def _hub(request: Request) -> Hub:
@@ -33,23 +45,35 @@ def _hub(request: Request) -> Hub:
 
 
 Traits = Annotated[
-    bool, Query(description="Include the live traits (about a third of the response's time).")
+    bool,
+    Query(
+        description="Include the live traits, computed from the customer's events "
+        "(false skips reading the events: about a quarter less server time)."
+    ),
 ]
 
 
-def _profile(hub: Hub, traits: bool, identifier: dict[str, str]) -> JSONResponse:
+async def _read(hub: Hub, read: Callable[[], T]) -> T:
+    """Run a point read on the event loop when the store allows it, else in a thread."""
+    if hub.store.nonblocking_reads:
+        return read()
+    return await run_in_threadpool(read)
+
+
+async def _profile(hub: Hub, traits: bool, identifier: dict[str, str]) -> JSONResponse:
     # Returned as a response: the view is built from validated models already.
-    return JSONResponse(customer_profile(hub, identifier, traits=traits))
+    view = await _read(hub, lambda: customer_profile(hub, identifier, traits=traits))
+    return JSONResponse(view)
 
 
 @router.get("/customers/{customer_id}", dependencies=[require("read")], response_model=ProfileOut)
-def get_customer(request: Request, customer_id: str, traits: Traits = True) -> JSONResponse:
+async def get_customer(request: Request, customer_id: str, traits: Traits = True) -> JSONResponse:
     """A customer's profile by id (a merged-away id gives the survivor's)."""
-    return _profile(_hub(request), traits, {"customer_id": customer_id})
+    return await _profile(_hub(request), traits, {"customer_id": customer_id})
 
 
 @router.get("/customers", dependencies=[require("read")], response_model=ProfileOut)
-def find_customer(
+async def find_customer(
     request: Request,
     traits: Traits = True,
     email: Annotated[str | None, Query(max_length=4096)] = None,
@@ -65,17 +89,17 @@ def find_customer(
         )
     except ValidationError as error:
         raise RequestValidationError(error.errors(include_input=False)) from error
-    return _profile(_hub(request), traits, lookup.identifier())
+    return await _profile(_hub(request), traits, lookup.identifier())
 
 
 @router.post("/customers/lookup", dependencies=[require("read")], response_model=ProfileOut)
-def lookup_customer(request: Request, body: LookupIn, traits: Traits = True) -> JSONResponse:
+async def lookup_customer(request: Request, body: LookupIn, traits: Traits = True) -> JSONResponse:
     """The customer holding one identifier, given in the body."""
-    return _profile(_hub(request), traits, body.identifier())
+    return await _profile(_hub(request), traits, body.identifier())
 
 
 @router.get("/customers/{customer_id}/timeline", dependencies=[require("read")])
-def get_timeline(
+async def get_timeline(
     request: Request,
     customer_id: str,
     type: Annotated[list[str] | None, Query(max_length=50)] = None,
@@ -87,23 +111,28 @@ def get_timeline(
     order: Literal["desc", "asc"] = "desc",
 ) -> TimelineOut:
     """One page of a customer's events, newest first; follow ``next_cursor``."""
-    page = _hub(request).profiles.timeline(
-        customer_id,
-        types=type or None,
-        sources=source or None,
-        channels=channel or None,
-        within=within,
-        limit=limit,
-        cursor=cursor,
-        order=order,
+    hub = _hub(request)
+    page = await _read(
+        hub,
+        lambda: hub.profiles.timeline(
+            customer_id,
+            types=type or None,
+            sources=source or None,
+            channels=channel or None,
+            within=within,
+            limit=limit,
+            cursor=cursor,
+            order=order,
+        ),
     )
     return TimelineOut.model_validate(timeline_view(page))
 
 
 @router.get("/customers/{customer_id}/traits", dependencies=[require("read")])
-def get_traits(request: Request, customer_id: str) -> dict[str, Any]:
+async def get_traits(request: Request, customer_id: str) -> dict[str, Any]:
     """A customer's live traits: lifetime value, order count, last seen, open tickets."""
-    return customer_traits(_hub(request), customer_id)
+    hub = _hub(request)
+    return await _read(hub, lambda: customer_traits(hub, customer_id))
 
 
 @router.get("/customers/{customer_id}/explain", dependencies=[require("read")])

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from typing import Any
@@ -33,6 +33,7 @@ __all__ = [
     "encode",
     "python_row",
     "python_row_value",
+    "row_converters",
     "special_fields",
     "wire_type",
 ]
@@ -162,18 +163,22 @@ def python_row_value(value: Any, kind: pa.DataType) -> Any:
     return _python_value(value, kind)
 
 
-def python_row(text: str | bytes, special: Sequence[pa.Field]) -> dict[str, Any]:
+#: A field's name and the function turning its JSON value into its Python value.
+Converter = tuple[str, Callable[[Any], Any]]
+
+
+def python_row(text: str | bytes, converters: Sequence[Converter]) -> dict[str, Any]:
     """One JSON document as a dict of Python values (maps as ``(key, value)`` lists).
 
     Args:
         text: The document.
-        special: The fields that need converting (:func:`special_fields` of its schema).
+        converters: The fields that need converting (:func:`row_converters` of its schema).
     """
     row: dict[str, Any] = json.loads(text)
-    for f in special:
-        value = row.get(f.name)
+    for name, convert in converters:
+        value = row.get(name)
         if value is not None:
-            row[f.name] = _python_value(value, f.type)
+            row[name] = convert(value)
     return row
 
 
@@ -182,9 +187,24 @@ def special_fields(schema: pa.Schema) -> tuple[pa.Field, ...]:
     return tuple(f for f in schema if pa.types.is_map(f.type) or pa.types.is_temporal(f.type))
 
 
+def row_converters(schema: pa.Schema) -> tuple[Converter, ...]:
+    """For :func:`python_row`: each special field with its converter, decided once."""
+    return tuple((f.name, _converter(f.type)) for f in special_fields(schema))
+
+
+def _converter(kind: pa.DataType) -> Callable[[Any], Any]:
+    if pa.types.is_map(kind):
+        return lambda value: [(e["key"], e.get("value")) for e in value]
+    if pa.types.is_timestamp(kind):
+        return lambda value: _EPOCH + timedelta(microseconds=value)
+    if pa.types.is_date32(kind):
+        return lambda value: (_EPOCH + timedelta(days=value)).date()
+    return lambda value: value
+
+
 def _decode_small(data: bytes, schema: pa.Schema) -> pa.Table:
-    special = special_fields(schema)
-    rows = [python_row(line, special) for line in data.splitlines()]
+    converters = row_converters(schema)
+    rows = [python_row(line, converters) for line in data.splitlines()]
     return pa.Table.from_pylist(rows, schema=schema.remove_metadata())
 
 

@@ -194,6 +194,16 @@ class Store(Protocol):
     Writes outside :meth:`transaction` commit on their own; inside it, all or nothing.
     """
 
+    @property
+    def nonblocking_reads(self) -> bool:
+        """Whether a read outside a transaction never waits for another thread's writes.
+
+        True when such a read sees the last committed state at once and is a quick local
+        read (not a network call): a server may then run point reads on its event loop
+        instead of handing each to a worker thread.
+        """
+        ...
+
     def transaction(self) -> AbstractContextManager[None]:
         """All writes inside commit together, or none does (re-entrant: inner blocks join)."""
         ...

@@ -28,8 +28,10 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+import weakref
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -42,16 +44,18 @@ from dchkit.store._codec import (
     encode,
     python_row,
     python_row_value,
-    special_fields,
+    row_converters,
 )
 from dchkit.store.base import TABLES, TableSpec, Where, chunks
 
 __all__ = ["MIGRATIONS", "SCHEMA_VERSION", "SQLiteStore"]
 
 #: Per document table, the fields whose JSON form needs converting on a point read.
-_SPECIAL = {
-    name: special_fields(spec.schema) for name, spec in TABLES.items() if spec.document is not None
+_CONVERTERS = {
+    name: row_converters(spec.schema) for name, spec in TABLES.items() if spec.document is not None
 }
+#: Paths of databases that live in one connection only (no separate read connections).
+_PRIVATE = frozenset({":memory:", ""})
 #: Bound parameters per statement (SQLite allows 32766; smaller keeps statements cheap).
 _BATCH = 4000
 
@@ -155,6 +159,12 @@ class SQLiteStore:
         self.path = ":memory:" if path is None else str(path)
         self._lock = threading.RLock()
         self._depth = 0
+        self._timeout = timeout
+        self._owner: int | None = None  # the thread inside a transaction
+        self._local = threading.local()
+        self._readers: list[sqlite3.Connection] = []
+        self._readers_lock = threading.Lock()  # not the write lock: a writer holds that
+        self._closed = False
         try:
             self._db = sqlite3.connect(
                 self.path, timeout=timeout, isolation_level=None, check_same_thread=False
@@ -181,6 +191,14 @@ class SQLiteStore:
 
     def __repr__(self) -> str:
         return f"dchkit.SQLiteStore({self.path!r})"
+
+    @property
+    def nonblocking_reads(self) -> bool:
+        """True for a file: each thread reads on its own connection, never behind a writer.
+
+        An in-memory store has one connection, so its reads wait for a writing thread.
+        """
+        return self.path not in _PRIVATE
 
     # --------------------------------------------------------------- schema
     def _migrate(self) -> None:
@@ -228,14 +246,58 @@ class SQLiteStore:
                 return
             self._db.execute("BEGIN IMMEDIATE")
             self._depth = 1
+            self._owner = threading.get_ident()
             try:
                 yield
             except BaseException:
-                self._depth = 0
+                self._depth, self._owner = 0, None
                 self._db.execute("ROLLBACK")
                 raise
-            self._depth = 0
+            self._depth, self._owner = 0, None
             self._db.execute("COMMIT")
+
+    @contextmanager
+    def _reading(self) -> Iterator[sqlite3.Connection]:
+        """The connection one read runs on.
+
+        A thread outside a transaction of this store reads on a read-only connection of
+        its own: in WAL mode it sees the last commit at once instead of waiting for
+        another thread's transaction to end (a server's profile reads during an ingest).
+        The thread inside a transaction, which must see its own uncommitted writes, and
+        an in-memory store read on the main connection.
+        """
+        if self._closed:
+            msg = f"{self} is closed"
+            raise StoreError(msg, fix="open the hub again")
+        if self.path in _PRIVATE or self._owner == threading.get_ident():
+            with self._lock:
+                yield self._db
+            return
+        held: _Reader | None = getattr(self._local, "reader", None)
+        if held is None:
+            held = self._open_reader()
+        yield held.db
+
+    def _open_reader(self) -> _Reader:
+        try:
+            db = sqlite3.connect(
+                self.path,
+                timeout=self._timeout,
+                isolation_level=None,
+                check_same_thread=False,  # close() may run on another thread
+                cached_statements=256,
+            )
+            db.execute("PRAGMA query_only=1")
+        except sqlite3.DatabaseError as err:
+            msg = f"cannot open {self.path!r} for reading: {err}"
+            raise StoreError(msg, fix="check that the file still exists and is readable") from err
+        with self._readers_lock:
+            self._readers.append(db)
+        held = _Reader(db)
+        # The thread's locals go when it ends: its connection is closed then, not leaked.
+        weakref.finalize(held, _close_reader, db, self._readers, self._readers_lock)
+        self._local.reader = held
+        return held
 
     # ---------------------------------------------------------------- writes
     def _next_seq(self) -> int:
@@ -341,7 +403,7 @@ class SQLiteStore:
         document = spec.document is not None and columns is None
         selected = "data" if document else ", ".join(_quote(f.name) for f in fields)
         rows: list[tuple[Any, ...]] = []
-        with self._lock:
+        with self._reading() as db:
             for clause, params in _where_clauses(spec, where):
                 sql = f"SELECT {selected} FROM {_quote(table)}{clause}"
                 extra: list[Any] = list(params)
@@ -353,7 +415,7 @@ class SQLiteStore:
                 if limit is not None:
                     sql += " LIMIT ?"
                     extra.append(limit)
-                rows.extend(self._db.execute(sql, extra).fetchall())
+                rows.extend(db.execute(sql, extra).fetchall())
         if document:
             return decode([r[0] for r in rows], spec.schema)
         return _plain_table(fields, rows)
@@ -361,30 +423,26 @@ class SQLiteStore:
     def rows(self, table: str, where: Where) -> list[dict[str, Any]]:
         """Rows matching ``where`` as Python dicts; see ``Store.rows``."""
         spec = TABLES[table]
-        fields = list(spec.schema)
-        selected = (
-            "data" if spec.document is not None else ", ".join(_quote(f.name) for f in fields)
-        )
+        select = _select(table)
         found: list[tuple[Any, ...]] = []
-        with self._lock:
+        with self._reading() as db:
             for clause, params in _where_clauses(spec, where):
-                found.extend(
-                    self._db.execute(f"SELECT {selected} FROM {_quote(table)}{clause}", params)
-                )
+                found.extend(db.execute(select + clause, params))
         if spec.document is not None:
-            special = _SPECIAL[table]
-            return [python_row(text, special) for (text,) in found]
-        stamps = [f.name for f in fields if pa.types.is_timestamp(f.type)]
-        result = [dict(zip([f.name for f in fields], values, strict=True)) for values in found]
-        for row in result:
-            for name in stamps:
-                row[name] = python_row_value(row[name], spec.schema.field(name).type)
+            converters = _CONVERTERS[table]
+            return [python_row(text, converters) for (text,) in found]
+        names = spec.schema.names
+        result = [dict(zip(names, values, strict=True)) for values in found]
+        for name in _stamps(table):
+            kind = spec.schema.field(name).type
+            for row in result:
+                row[name] = python_row_value(row[name], kind)
         return result
 
     def count(self, table: str) -> int:
         """Number of rows of a table."""
-        with self._lock:
-            row = self._db.execute(f"SELECT count(*) FROM {_quote(TABLES[table].name)}").fetchone()
+        with self._reading() as db:
+            row = db.execute(f"SELECT count(*) FROM {_quote(TABLES[table].name)}").fetchone()
         return int(row[0])
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
@@ -395,8 +453,8 @@ class SQLiteStore:
     # ------------------------------------------------------------------ meta
     def get_meta(self, key: str) -> str | None:
         """A value of the key/value area, or None."""
-        with self._lock:
-            row = self._db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        with self._reading() as db:
+            row = db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
         return None if row is None else str(row[0])
 
     def set_meta(self, key: str, value: str) -> None:
@@ -426,9 +484,31 @@ class SQLiteStore:
             raise StoreIntegrityError(msg, fix="restore the file from a backup", problems=problems)
 
     def close(self) -> None:
-        """Close the connection."""
-        with self._lock:
+        """Close the connection and every thread's read connection."""
+        with self._lock, self._readers_lock:
+            self._closed = True
+            for reader in self._readers:
+                reader.close()
+            self._readers.clear()
             self._db.close()
+
+
+class _Reader:
+    """A thread's read connection (held in a thread-local, so it ends with the thread)."""
+
+    __slots__ = ("__weakref__", "db")
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self.db = db
+
+
+def _close_reader(
+    db: sqlite3.Connection, readers: list[sqlite3.Connection], lock: threading.Lock
+) -> None:
+    with lock:
+        if db in readers:
+            readers.remove(db)
+    db.close()
 
 
 def _conform(rows: pa.Table, schema: pa.Schema) -> pa.Table:
@@ -451,6 +531,26 @@ def _plain_table(fields: Sequence[pa.Field], rows: list[tuple[Any, ...]]) -> pa.
     )
 
 
+@lru_cache(maxsize=64)
+def _select(table: str) -> str:
+    """``SELECT … FROM table`` of a point read (the document, else the plain columns)."""
+    spec = TABLES[table]
+    selected = "data" if spec.document is not None else ", ".join(map(_quote, spec.schema.names))
+    return f"SELECT {selected} FROM {_quote(table)}"
+
+
+@lru_cache(maxsize=64)
+def _stamps(table: str) -> tuple[str, ...]:
+    """The timestamp columns of a plain table (stored as integers)."""
+    return tuple(f.name for f in TABLES[table].schema if pa.types.is_timestamp(f.type))
+
+
+@lru_cache(maxsize=1024)
+def _in_clause(column: str, count: int) -> str:
+    """`` WHERE column IN (?, ?, …)`` (built once per column and size: point reads repeat)."""
+    return f" WHERE {_quote(column)} IN ({', '.join('?' * count)})"
+
+
 def _where_clauses(spec: TableSpec, where: Where | None) -> Iterator[tuple[str, list[Any]]]:
     """SQL ``WHERE`` clauses (chunked) matching rows of ``where``; nothing for zero rows."""
     if where is None:
@@ -470,7 +570,7 @@ def _where_clauses(spec: TableSpec, where: Where | None) -> Iterator[tuple[str, 
         distinct = sorted({v for v in values[0] if v is not None})
         for start, stop in chunks(len(distinct), _BATCH):
             part = distinct[start:stop]
-            yield f" WHERE {_quote(names[0])} IN ({', '.join('?' * len(part))})", part
+            yield _in_clause(names[0], len(part)), part
         return
     tuples = sorted({t for t in zip(*values, strict=True) if None not in t})
     columns = ", ".join(map(_quote, names))

@@ -3,7 +3,10 @@ the schema is versioned, and a file written by a newer dchkit is refused."""
 
 from __future__ import annotations
 
+import gc
 import sqlite3
+import threading
+import time
 from pathlib import Path
 
 import pyarrow as pa
@@ -158,3 +161,49 @@ def test_bad_synchronous_setting_is_an_error() -> None:
 def test_a_missing_directory_is_a_store_error(tmp_path: Path) -> None:
     with pytest.raises(StoreError, match="directory exists"):
         SQLiteStore(tmp_path / "no" / "such" / "hub.db")
+
+
+def _alias(alias: str) -> pa.Table:
+    return pa.table({"alias": [alias], "customer_id": ["cus_1"]})
+
+
+def test_reads_do_not_wait_for_another_thread_s_transaction(tmp_path: Path) -> None:
+    store = SQLiteStore(tmp_path / "hub.db")
+    assert store.nonblocking_reads
+    assert not SQLiteStore().nonblocking_reads  # one connection: reads wait for writers
+    store.upsert("aliases", _alias("cus_a"))
+    writing, release = threading.Event(), threading.Event()
+
+    def writer() -> None:
+        with store.transaction():
+            store.upsert("aliases", _alias("cus_b"))
+            assert store.rows("aliases", {"alias": ["cus_b"]})  # its own write, uncommitted
+            writing.set()
+            release.wait(10)
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    assert writing.wait(10)
+    started = time.monotonic()
+    assert store.rows("aliases", {"alias": ["cus_b"]}) == []  # the last commit, at once
+    assert store.read("aliases").column("alias").to_pylist() == ["cus_a"]
+    assert store.count("aliases") == 1
+    assert time.monotonic() - started < 5
+    release.set()
+    thread.join(10)
+    assert store.count("aliases") == 2  # committed: visible to every reader
+    store.close()
+
+
+def test_each_thread_s_read_connection_closes_with_the_thread(tmp_path: Path) -> None:
+    store = SQLiteStore(tmp_path / "hub.db")
+    store.upsert("aliases", _alias("cus_a"))
+    for _ in range(20):
+        thread = threading.Thread(target=lambda: store.rows("aliases", {"alias": ["cus_a"]}))
+        thread.start()
+        thread.join(10)
+    gc.collect()
+    assert len(store._readers) <= 1  # not one per thread that ever read
+    store.close()
+    with pytest.raises(StoreError, match="closed"):
+        store.rows("aliases", {"alias": ["cus_a"]})

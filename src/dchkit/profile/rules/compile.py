@@ -29,6 +29,7 @@ import difflib
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Literal
 
 import pyarrow as pa
@@ -54,7 +55,7 @@ from dchkit.profile.rules.ast import (
 )
 
 if TYPE_CHECKING:
-    from dchkit.profile.traits import EventFrame
+    from dchkit.profile.traits import EventFrame, Trait
 
 __all__ = ["AGGREGATE_FUNCTIONS", "FUNCTIONS", "Kind", "evaluate", "field_names"]
 
@@ -130,10 +131,10 @@ def field_names(frame: EventFrame) -> list[str]:
     """Every plain field name a rule can use over this frame (for did-you-mean)."""
     from dchkit.profile.traits import BUILTIN_TRAITS
 
-    names = set(frame.store.golden.column_names) - set(_MAP_FIELDS)
+    names = set(frame.golden.column_names) - set(_MAP_FIELDS)
     names |= set(frame.computed)
-    if frame.store.traits is not None:
-        names |= set(frame.store.traits.column_names)
+    if frame.stored_traits is not None:
+        names |= set(frame.stored_traits.column_names)
     for trait in BUILTIN_TRAITS:
         names |= set(trait.names)
     return sorted(names)
@@ -145,9 +146,10 @@ class _Evaluator:
         self.cache: dict[Expr, _Value] = {}
 
     def value(self, node: Expr) -> _Value:
-        if node not in self.cache:
-            self.cache[node] = self.compute(node)
-        return self.cache[node]
+        found = self.cache.get(node)  # one hash of the (recursively hashed) node on a hit
+        if found is None:
+            found = self.cache[node] = self.compute(node)
+        return found
 
     def compute(self, node: Expr) -> _Value:  # one branch per node kind
         if isinstance(node, Number):
@@ -179,8 +181,7 @@ class _Evaluator:
 
     # ------------------------------------------------------------------ fields
     def field(self, node: Field) -> _Value:
-        store, path = self.frame.store, node.path
-        golden = store.golden
+        golden, path = self.frame.golden, node.path
         if len(path) == 2 and path[0] in _MAP_FIELDS:
             found = map_value(golden.column(path[0]), path[1])
             if path[0] == "consent":
@@ -193,8 +194,9 @@ class _Evaluator:
         if name in self.frame.computed:
             column = self.frame.computed[name]
             return _Value(column, _kind_of(column.type))
-        if store.traits is not None and name in store.traits.column_names:
-            column = to_array(store.traits.column(name))
+        stored = self.frame.stored_traits
+        if stored is not None and name in stored.column_names:
+            column = to_array(stored.column(name))
             return _Value(column, _kind_of(column.type))
         from dchkit.profile.traits import BUILTIN_TRAITS
 
@@ -406,44 +408,53 @@ class _Evaluator:
         )
 
     def aggregate(self, node: Call) -> _Value:
-        from dchkit.profile.traits import Trait, aggregate_events
-
-        if (
-            len(node.args) != 1
-            or not isinstance(node.args[0], Field)
-            or node.args[0].path[0] != "events"
-        ):
-            raise _error(
-                node,
-                f"{node.name}() aggregates events",
-                f"write {node.name}(events.value, type=...) or count(events)",
-            )
-        path = node.args[0].path
-        column = path[1] if len(path) == 2 else None
-        if len(path) > 2 or (column is None and node.name != "count"):
-            raise _error(
-                node, f"{node.name}() needs an event column", f"write {node.name}(events.value)"
-            )
-        filters: dict[str, Any] = {}
-        for key, value in node.kwargs:
-            if key not in _FILTERS:
-                raise _error(node, f"unknown filter {key!r}", f"use {list(_FILTERS)}")
-            filters[key] = _filter_value(node, key, value)
-        within = filters.pop("within", None)
-        try:
-            trait = Trait(
-                f"{node}",
-                AGGREGATE_FUNCTIONS[node.name],  # type: ignore[arg-type]  # a valid aggregate
-                column,
-                types=filters.get("type", ()),
-                sources=filters.get("source", ()),
-                channels=filters.get("channel", ()),
-                within=within,
-            )
-        except Exception as err:
-            raise _error(node, str(getattr(err, "message", err)), "fix the aggregate") from err
-        array = aggregate_events(self.frame, trait)
+        array = self.frame.aggregate(_aggregate_trait(node))
         return _Value(array, _kind_of(array.type))
+
+
+@lru_cache(maxsize=1024)
+def _aggregate_trait(node: Call) -> Trait:
+    """The trait an aggregate call such as ``count(events, type="…")`` computes.
+
+    Cached by node (trees are immutable): a rule evaluated per request builds it once.
+    """
+    from dchkit.profile.traits import Trait
+
+    if (
+        len(node.args) != 1
+        or not isinstance(node.args[0], Field)
+        or node.args[0].path[0] != "events"
+    ):
+        raise _error(
+            node,
+            f"{node.name}() aggregates events",
+            f"write {node.name}(events.value, type=...) or count(events)",
+        )
+    path = node.args[0].path
+    column = path[1] if len(path) == 2 else None
+    if len(path) > 2 or (column is None and node.name != "count"):
+        raise _error(
+            node, f"{node.name}() needs an event column", f"write {node.name}(events.value)"
+        )
+    filters: dict[str, Any] = {}
+    for key, value in node.kwargs:
+        if key not in _FILTERS:
+            raise _error(node, f"unknown filter {key!r}", f"use {list(_FILTERS)}")
+        filters[key] = _filter_value(node, key, value)
+    within = filters.pop("within", None)
+    try:
+        trait = Trait(
+            f"{node}",
+            AGGREGATE_FUNCTIONS[node.name],  # type: ignore[arg-type]  # a valid aggregate
+            column,
+            types=filters.get("type", ()),
+            sources=filters.get("source", ()),
+            channels=filters.get("channel", ()),
+            within=within,
+        )
+    except Exception as err:
+        raise _error(node, str(getattr(err, "message", err)), "fix the aggregate") from err
+    return trait
 
 
 def _filter_value(node: Call, key: str, value: Expr) -> Any:
