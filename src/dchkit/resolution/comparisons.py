@@ -13,7 +13,11 @@ value of the right one pass it — the best pair of values wins.
 
 Everything is vectorized: values are dictionary-encoded once per column, fuzzy scores are
 computed with rapidfuzz's ``process.cpdist`` once per *distinct* pair of values, and pair
-results are gathered with numpy.
+results are gathered with numpy. That machinery costs a few milliseconds whatever the
+number of pairs, so a few pairs (at most ``SMALL_PAIRS``, as an incremental resolve of one
+record has) are compared in plain Python over the values of the records they use, with the
+same scoring function (:func:`_string_scores`); ``tests/property/test_small_paths.py``
+checks that both paths give the same levels.
 
 Examples:
     >>> import numpy as np, pyarrow as pa
@@ -67,6 +71,9 @@ _THREADED_FROM = 10_000
 #: Record pairs compared at a time: a pair of two records with two e-mails and two name
 #: spellings expands into several value pairs per column, so memory is bounded per chunk.
 _CHUNK = 1_000_000
+#: At most this many pairs are compared in Python when the features are a table (see the
+#: module docs): up to here that is faster than encoding the columns.
+SMALL_PAIRS = 128
 IndexArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
 
@@ -348,28 +355,32 @@ def _distinct_scores(
     )
     left_strings = strings[position[: len(distinct)]].tolist()
     right_strings = strings[position[len(distinct) :]].tolist()
-    workers = _WORKERS if len(left_strings) >= _THREADED_FROM else 1
+    result: npt.NDArray[np.float64] = _string_scores(left_strings, right_strings, test)[inverse]
+    return result
+
+
+def _string_scores(left: list[str], right: list[str], test: str) -> npt.NDArray[np.float64]:
+    """Score of ``test`` for each pair of strings ``(left[i], right[i])``.
+
+    The one scoring of both comparison paths (rapidfuzz's ``cpdist``: similarities are
+    float32, then widened), so a few pairs score exactly as millions do.
+    """
+    workers = _WORKERS if len(left) >= _THREADED_FROM else 1
     scorer: Callable[..., Any]
     if test == "damerau_levenshtein":
         scored = process.cpdist(
-            left_strings,
-            right_strings,
+            left,
+            right,
             scorer=distance.DamerauLevenshtein.distance,
             dtype=np.int32,
             workers=workers,
         )
     elif test == "token_sort_ratio":
-        scored = (
-            process.cpdist(
-                left_strings, right_strings, scorer=fuzz.token_sort_ratio, workers=workers
-            )
-            / 100.0
-        )
+        scored = process.cpdist(left, right, scorer=fuzz.token_sort_ratio, workers=workers) / 100.0
     else:
         scorer = _SIMILARITY[test]
-        scored = process.cpdist(left_strings, right_strings, scorer=scorer, workers=workers)
-    result: npt.NDArray[np.float64] = np.asarray(scored, dtype=np.float64)[inverse]
-    return result
+        scored = process.cpdist(left, right, scorer=scorer, workers=workers)
+    return np.asarray(scored, dtype=np.float64)
 
 
 def _as_numbers(dictionary: pa.Array) -> npt.NDArray[np.float64]:
@@ -464,6 +475,10 @@ def _compare(
     if pairs.size and (pairs.min() < 0 or pairs.max() >= features.num_rows):
         msg = f"pairs refer to rows outside the {features.num_rows} feature rows"
         raise ComparatorError(msg, fix="build pairs and features from the same table")
+    if len(pairs) <= SMALL_PAIRS and isinstance(features, pa.Table):
+        few = _compare_few(features, pairs, comparisons, exact_prefix)
+        if few is not None:
+            return few
     encoded = features if isinstance(features, EncodedFeatures) else EncodedFeatures(features)
     if len(pairs) > _CHUNK:  # value pairs of list columns are several per pair: bound them
         parts = [
@@ -501,3 +516,136 @@ def _compare_chunk(
         else:
             levels[undecided & comparable] = 0
     return out
+
+
+Values = tuple[Any, ...]
+
+
+def _python_values(column: pa.ChunkedArray, tests: set[str]) -> list[Values] | None:
+    """Each row's values as :class:`EncodedColumn` keeps them (no nulls, no empty strings).
+
+    None for a column the Python path does not read the way the column path does: any type
+    but strings, lists of strings and dates, a similarity test on dates, ``within`` on text.
+    """
+    kind = column.type
+    if pa.types.is_list(kind) or pa.types.is_large_list(kind):
+        kind = kind.value_type
+        listed = True
+    else:
+        listed = False
+    if pa.types.is_string(kind) or pa.types.is_large_string(kind):
+        if "within" in tests:
+            return None
+        if listed:
+            return [
+                tuple(v for v in items if v is not None and v != "") if items else ()
+                for items in column.to_pylist()
+            ]
+        return [() if v is None or v == "" else (v,) for v in column.to_pylist()]
+    if pa.types.is_date32(kind) and not listed and tests <= {"exact", "within"}:
+        days = column.cast(pa.int32()).to_pylist()  # the column path's numbers for dates
+        return [() if v is None else (v,) for v in days]
+    return None
+
+
+def _compare_few(
+    features: pa.Table,
+    pairs: IndexArray,
+    comparisons: Sequence[Comparison],
+    exact_prefix: bool,
+) -> npt.NDArray[np.int8] | None:
+    """:func:`_compare_chunk` for a few pairs, in Python; None to leave it to the columns.
+
+    The same steps: a pair is undecided while both records have a value in a column the
+    comparison reads, each level in order gives its number to the undecided pairs it
+    passes (any value of one record against any of the other), the rest are different
+    when comparable. Fuzzy scores come from :func:`_string_scores`, once per value pair.
+    """
+    tests: dict[str, set[str]] = {}
+    for comparison in comparisons:
+        for level in comparison.levels:
+            tests.setdefault(level.column, set()).add(level.test)
+        for column in comparison.comparable:
+            tests.setdefault(column, set())
+    if not set(tests) <= set(features.column_names):
+        return None  # the column path raises the configuration error
+    rows = sorted(set(pairs.ravel().tolist()))
+    table = features.select(list(tests))
+    if table.num_rows > 2 * len(rows) + 16:
+        table = table.take(pa.array(rows, pa.int64()))
+        position = {row: i for i, row in enumerate(rows)}
+        pair_rows = [(position[a], position[b]) for a, b in pairs.tolist()]
+    else:
+        pair_rows = [(a, b) for a, b in pairs.tolist()]
+    values: dict[str, list[Values]] = {}
+    for name, used in tests.items():
+        column_values = _python_values(table.column(name), used)
+        if column_values is None:
+            return None
+        values[name] = column_values
+    scores: dict[tuple[str, str, Any, Any], float] = {}
+    out = np.full((len(pair_rows), len(comparisons)), NULL_LEVEL, dtype=np.int8)
+    for j, comparison in enumerate(comparisons):
+        out[:, j] = _levels_few(comparison, values, pair_rows, scores, exact_prefix)
+    return out
+
+
+def _levels_few(
+    comparison: Comparison,
+    values: dict[str, list[Values]],
+    pair_rows: list[tuple[int, int]],
+    scores: dict[tuple[str, str, Any, Any], float],
+    exact_prefix: bool,
+) -> list[int]:
+    """One comparison's level for each pair (see :func:`_compare_few`)."""
+
+    def present(columns: Sequence[str]) -> list[bool]:
+        return [any(values[c][a] and values[c][b] for c in columns) for a, b in pair_rows]
+
+    undecided = present(comparison.columns)
+    comparable = present(comparison.comparable or comparison.columns)
+    levels = [NULL_LEVEL] * len(pair_rows)
+    for rank, level in enumerate(comparison.levels):
+        if exact_prefix and level.test != "exact":
+            return [UNDECIDED_LEVEL if u else v for u, v in zip(undecided, levels, strict=True)]
+        column = values[level.column]
+        todo = [p for p, u in enumerate(undecided) if u]
+        if level.test == "exact":
+            hits = [
+                p
+                for p in todo
+                if not set(column[pair_rows[p][0]]).isdisjoint(column[pair_rows[p][1]])
+            ]
+        else:
+            hits = _fuzzy_hits(level, column, [(p, *pair_rows[p]) for p in todo], scores)
+        for p in hits:
+            levels[p] = comparison.top_level - rank
+            undecided[p] = False
+    return [0 if u and c else v for u, c, v in zip(undecided, comparable, levels, strict=True)]
+
+
+def _fuzzy_hits(
+    level: Level,
+    column: list[Values],
+    todo: list[tuple[int, int, int]],
+    scores: dict[tuple[str, str, Any, Any], float],
+) -> list[int]:
+    """Pairs (of ``todo``: pair, left row, right row) with a value pair passing ``level``."""
+    test = level.test
+    combos = [(p, x, y) for p, a, b in todo for x in column[a] for y in column[b]]
+    missing = sorted({(x, y) for _, x, y in combos if (level.column, test, x, y) not in scores})
+    if missing:
+        if test == "within":
+            found = [abs(float(x) - float(y)) for x, y in missing]
+        else:
+            found = _string_scores([x for x, _ in missing], [y for _, y in missing], test).tolist()
+        for (x, y), score in zip(missing, found, strict=True):
+            scores[(level.column, test, x, y)] = score
+    threshold = float(level.threshold if level.threshold is not None else 0.0)
+    at_most = test in ("damerau_levenshtein", "within")
+    hits: dict[int, None] = {}
+    for p, x, y in combos:
+        score = scores[(level.column, test, x, y)]
+        if score <= threshold if at_most else score >= threshold:
+            hits[p] = None
+    return list(hits)

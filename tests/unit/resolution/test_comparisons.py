@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from dchkit.errors import ComparatorError, ConfigError
+from dchkit.resolution import comparisons
 from dchkit.resolution.comparisons import NULL_LEVEL, Comparison, Level, compare_pairs, value_pairs
 
 NAME = Comparison(
@@ -20,6 +21,15 @@ NAME = Comparison(
         Level(column="name", test="jaro_winkler", threshold=0.8),
     ),
 )
+
+
+@pytest.fixture(scope="module", autouse=True, params=["python", "columns"])
+def path(request: pytest.FixtureRequest):
+    """Every test on both paths: few pairs in Python, and the column path."""
+    default = comparisons.SMALL_PAIRS
+    comparisons.SMALL_PAIRS = default if request.param == "python" else -1
+    yield request.param
+    comparisons.SMALL_PAIRS = default
 
 
 def levels(features, pairs, comparison):
