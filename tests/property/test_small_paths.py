@@ -172,11 +172,21 @@ COMPARISONS = (*ResolverConfig().comparisons, *EXTRA)
 
 
 def both_paths(features: pa.Table, pairs: np.ndarray, comparisons: tuple[Comparison, ...]):
+    """The Python path and the Python-encoded columns give the Arrow path's levels."""
     for exact_prefix in (False, True):
+        default = cmp._SCORED_ONE_BY_ONE
+        try:
+            cmp._SCORED_ONE_BY_ONE = 0  # the reference: Arrow encoding, one cpdist per level
+            arrow = EncodedFeatures(features)
+            columns = cmp._compare_chunk(arrow, pairs, comparisons, exact_prefix)
+        finally:
+            cmp._SCORED_ONE_BY_ONE = default
         few = cmp._compare_few(features, pairs, comparisons, exact_prefix)
         assert few is not None
-        columns = cmp._compare_chunk(EncodedFeatures(features), pairs, comparisons, exact_prefix)
         np.testing.assert_array_equal(few, columns)
+        encoded = EncodedFeatures(features, in_python=True)
+        in_python = cmp._compare_chunk(encoded, pairs, comparisons, exact_prefix)
+        np.testing.assert_array_equal(in_python, columns)
 
 
 @SLOW

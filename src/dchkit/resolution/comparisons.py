@@ -74,6 +74,13 @@ _CHUNK = 1_000_000
 #: At most this many pairs are compared in Python when the features are a table (see the
 #: module docs): up to here that is faster than encoding the columns.
 SMALL_PAIRS = 128
+#: Pairs of at most this many records (of a table) are compared with columns encoded in
+#: Python (:meth:`EncodedColumn.encode_in_python`), not with Arrow kernels.
+SMALL_ROWS = 256
+_SORT_DISTINCT = 4096
+#: Fewer value pairs than this are scored one by one (:func:`_score`, which keeps scores
+#: for the next call) rather than in one ``cpdist`` call.
+_SCORED_ONE_BY_ONE = 512
 IndexArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
 
@@ -225,6 +232,40 @@ class EncodedColumn:
         np.cumsum(np.bincount(rows, minlength=n), out=offsets[1:])
         return cls(encoded.dictionary, codes, offsets)
 
+    @classmethod
+    def encode_in_python(cls, column: pa.Array | pa.ChunkedArray) -> EncodedColumn | None:
+        """:meth:`encode` for a short column, with a Python dict instead of Arrow kernels.
+
+        The codes differ, the values each row keeps and which of them are equal do not:
+        that is all the comparisons read. None for a type whose equality Python might see
+        otherwise than Arrow (floats: NaN; anything but text, dates and integers).
+        """
+        kind = column.type
+        listed = pa.types.is_list(kind) or pa.types.is_large_list(kind)
+        value_type = kind.value_type if listed else kind
+        text = pa.types.is_string(value_type) or pa.types.is_large_string(value_type)
+        if not (text or pa.types.is_date32(value_type) or pa.types.is_integer(value_type)):
+            return None
+        distinct: dict[Any, int] = {}
+        codes: list[int] = []
+        offsets = [0]
+        blank = "" if text else None  # what is dropped besides nulls
+        for row in column.to_pylist():
+            if listed:
+                codes += [
+                    distinct.setdefault(value, len(distinct))
+                    for value in row or ()
+                    if value is not None and value != blank
+                ]
+            elif row is not None and row != blank:
+                codes.append(distinct.setdefault(row, len(distinct)))
+            offsets.append(len(codes))
+        return cls(
+            pa.array(list(distinct), value_type),
+            np.array(codes, dtype=np.int64),
+            np.array(offsets, dtype=np.int64),
+        )
+
 
 class EncodedFeatures:
     """A feature table whose columns are dictionary-encoded once, on first use.
@@ -234,8 +275,9 @@ class EncodedFeatures:
     passes one of these to pay for the encoding once.
     """
 
-    def __init__(self, features: pa.Table) -> None:
+    def __init__(self, features: pa.Table, *, in_python: bool = False) -> None:
         self.table = features
+        self.in_python = in_python  # a few rows: encode with a dict, not Arrow kernels
         self._columns: dict[str, EncodedColumn] = {}
 
     @property
@@ -253,7 +295,9 @@ class EncodedFeatures:
             if name not in self.table.column_names:
                 msg = f"comparison uses feature column {name!r}, which does not exist"
                 raise ConfigError(msg, fix=f"use one of {sorted(self.table.column_names)}")
-            self._columns[name] = EncodedColumn.encode(self.table.column(name))
+            column = self.table.column(name)
+            encoded = EncodedColumn.encode_in_python(column) if self.in_python else None
+            self._columns[name] = encoded or EncodedColumn.encode(column)
         return self._columns[name]
 
 
@@ -294,6 +338,7 @@ class _PairCache:
         self._scores: dict[tuple[str, str], npt.NDArray[np.float64]] = {}
         self._scored: dict[tuple[str, str], BoolArray] = {}
         self._present: dict[str, BoolArray] = {}
+        self._strings: dict[str, list[str]] = {}
 
     def values(self, column: str) -> ValuePairs:
         if column not in self._value_pairs:
@@ -321,15 +366,33 @@ class _PairCache:
         need = wanted & ~self._scored[key]
         if need.any():
             rows = np.flatnonzero(need)
-            self._scores[key][rows] = _distinct_scores(
-                vp.dictionary, vp.left[rows], vp.right[rows], test
-            )
+            if rows.size <= _SCORED_ONE_BY_ONE and test != "within":
+                strings = self.strings(column)
+                self._scores[key][rows] = [
+                    _score(test, strings[left], strings[right])
+                    for left, right in zip(
+                        vp.left[rows].tolist(), vp.right[rows].tolist(), strict=True
+                    )
+                ]
+            else:
+                self._scores[key][rows] = _distinct_scores(
+                    vp.dictionary, vp.left[rows], vp.right[rows], test
+                )
             self._scored[key][rows] = True
         return self._scores[key]
+
+    def strings(self, column: str) -> list[str]:
+        """The dictionary of ``column`` as the strings :func:`_distinct_scores` scores."""
+        if column not in self._strings:
+            self._strings[column] = self.values(column).dictionary.cast(pa.string()).to_pylist()
+        return self._strings[column]
 
 
 def _distinct(values: IndexArray) -> tuple[IndexArray, IndexArray]:
     """Distinct values and the position of each input among them (a hash, not a sort)."""
+    if values.size <= _SORT_DISTINCT:  # few: a sort costs less than Arrow's call
+        distinct, inverse = np.unique(values, return_inverse=True)
+        return distinct, inverse.reshape(-1)
     encoded = pa.array(values, type=pa.int64()).dictionary_encode()
     distinct = encoded.dictionary.to_numpy(zero_copy_only=False).astype(np.int64)
     inverse = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
@@ -475,11 +538,18 @@ def _compare(
     if pairs.size and (pairs.min() < 0 or pairs.max() >= features.num_rows):
         msg = f"pairs refer to rows outside the {features.num_rows} feature rows"
         raise ComparatorError(msg, fix="build pairs and features from the same table")
-    if len(pairs) <= SMALL_PAIRS and isinstance(features, pa.Table):
-        few = _compare_few(features, pairs, comparisons, exact_prefix)
-        if few is not None:
-            return few
-    encoded = features if isinstance(features, EncodedFeatures) else EncodedFeatures(features)
+    if isinstance(features, pa.Table):
+        if len(pairs) <= SMALL_PAIRS:
+            few = _compare_few(features, pairs, comparisons, exact_prefix)
+            if few is not None:
+                return few
+        if len(pairs) <= _CHUNK:
+            features, pairs = _used_rows(features, pairs)
+    encoded = (
+        features
+        if isinstance(features, EncodedFeatures)
+        else EncodedFeatures(features, in_python=features.num_rows <= SMALL_ROWS)
+    )
     if len(pairs) > _CHUNK:  # value pairs of list columns are several per pair: bound them
         parts = [
             _compare_chunk(encoded, pairs[start : start + _CHUNK], comparisons, exact_prefix)
@@ -487,6 +557,16 @@ def _compare(
         ]
         return np.concatenate(parts)
     return _compare_chunk(encoded, pairs, comparisons, exact_prefix)
+
+
+def _used_rows(features: pa.Table, pairs: IndexArray) -> tuple[pa.Table, IndexArray]:
+    """Only the rows the pairs use, when that leaves few of many (pairs renumbered)."""
+    if features.num_rows <= SMALL_ROWS or not pairs.size:
+        return features, pairs
+    rows, inverse = np.unique(pairs, return_inverse=True)
+    if rows.size > SMALL_ROWS:
+        return features, pairs
+    return features.take(pa.array(rows)), inverse.reshape(pairs.shape)
 
 
 def _compare_chunk(
@@ -556,10 +636,11 @@ def _compare_few(
 ) -> npt.NDArray[np.int8] | None:
     """:func:`_compare_chunk` for a few pairs, in Python; None to leave it to the columns.
 
-    The same steps: a pair is undecided while both records have a value in a column the
-    comparison reads, each level in order gives its number to the undecided pairs it
-    passes (any value of one record against any of the other), the rest are different
-    when comparable. Fuzzy scores come from :func:`_string_scores`, once per value pair.
+    The same steps, pair by pair: a pair is undecided while both records have a value in
+    a column the comparison reads; the first level it passes (any value of one record
+    against any of the other) gives its number; else it is different when comparable.
+    Fuzzy scores come from :func:`_string_scores` (kept for the next call: they depend on
+    the two strings only).
     """
     tests: dict[str, set[str]] = {}
     for comparison in comparisons:
@@ -583,69 +664,60 @@ def _compare_few(
         if column_values is None:
             return None
         values[name] = column_values
-    scores: dict[tuple[str, str, Any, Any], float] = {}
-    out = np.full((len(pair_rows), len(comparisons)), NULL_LEVEL, dtype=np.int8)
-    for j, comparison in enumerate(comparisons):
-        out[:, j] = _levels_few(comparison, values, pair_rows, scores, exact_prefix)
-    return out
+    plans = [_Plan(comparison, values) for comparison in comparisons]
+    out = [[plan.level(a, b, exact_prefix) for plan in plans] for a, b in pair_rows]
+    return np.array(out, dtype=np.int8).reshape(len(pair_rows), len(comparisons))
 
 
-def _levels_few(
-    comparison: Comparison,
-    values: dict[str, list[Values]],
-    pair_rows: list[tuple[int, int]],
-    scores: dict[tuple[str, str, Any, Any], float],
-    exact_prefix: bool,
-) -> list[int]:
-    """One comparison's level for each pair (see :func:`_compare_few`)."""
-
-    def present(columns: Sequence[str]) -> list[bool]:
-        return [any(values[c][a] and values[c][b] for c in columns) for a, b in pair_rows]
-
-    undecided = present(comparison.columns)
-    comparable = present(comparison.comparable or comparison.columns)
-    levels = [NULL_LEVEL] * len(pair_rows)
-    for rank, level in enumerate(comparison.levels):
-        if exact_prefix and level.test != "exact":
-            return [UNDECIDED_LEVEL if u else v for u, v in zip(undecided, levels, strict=True)]
-        column = values[level.column]
-        todo = [p for p, u in enumerate(undecided) if u]
-        if level.test == "exact":
-            hits = [
-                p
-                for p in todo
-                if not set(column[pair_rows[p][0]]).isdisjoint(column[pair_rows[p][1]])
-            ]
-        else:
-            hits = _fuzzy_hits(level, column, [(p, *pair_rows[p]) for p in todo], scores)
-        for p in hits:
-            levels[p] = comparison.top_level - rank
-            undecided[p] = False
-    return [0 if u and c else v for u, c, v in zip(undecided, comparable, levels, strict=True)]
+_scores: dict[tuple[str, Any, Any], float] = {}  # fuzzy scores of value pairs, by test
+_SCORES_KEPT = 1 << 16
 
 
-def _fuzzy_hits(
-    level: Level,
-    column: list[Values],
-    todo: list[tuple[int, int, int]],
-    scores: dict[tuple[str, str, Any, Any], float],
-) -> list[int]:
-    """Pairs (of ``todo``: pair, left row, right row) with a value pair passing ``level``."""
-    test = level.test
-    combos = [(p, x, y) for p, a, b in todo for x in column[a] for y in column[b]]
-    missing = sorted({(x, y) for _, x, y in combos if (level.column, test, x, y) not in scores})
-    if missing:
-        if test == "within":
-            found = [abs(float(x) - float(y)) for x, y in missing]
-        else:
-            found = _string_scores([x for x, _ in missing], [y for _, y in missing], test).tolist()
-        for (x, y), score in zip(missing, found, strict=True):
-            scores[(level.column, test, x, y)] = score
-    threshold = float(level.threshold if level.threshold is not None else 0.0)
-    at_most = test in ("damerau_levenshtein", "within")
-    hits: dict[int, None] = {}
-    for p, x, y in combos:
-        score = scores[(level.column, test, x, y)]
-        if score <= threshold if at_most else score >= threshold:
-            hits[p] = None
-    return list(hits)
+def _score(test: str, left: Any, right: Any) -> float:
+    """The score of one value pair: :func:`_string_scores`' (``within``: days apart)."""
+    if test == "within":
+        return abs(float(left) - float(right))
+    key = (test, left, right)
+    score = _scores.get(key)
+    if score is None:
+        if len(_scores) >= _SCORES_KEPT:
+            _scores.clear()
+        score = _scores[key] = float(_string_scores([left], [right], test)[0])
+    return score
+
+
+class _Plan:
+    """One comparison over the Python values of the rows (see :func:`_compare_few`)."""
+
+    def __init__(self, comparison: Comparison, values: dict[str, list[Values]]) -> None:
+        self.columns = [values[c] for c in comparison.columns]
+        self.comparable = [values[c] for c in comparison.comparable or comparison.columns]
+        self.levels = [
+            (
+                comparison.top_level - rank,
+                level.test,
+                values[level.column],
+                float(level.threshold if level.threshold is not None else 0.0),
+                level.test in ("damerau_levenshtein", "within"),
+            )
+            for rank, level in enumerate(comparison.levels)
+        ]
+
+    def level(self, a: int, b: int, exact_prefix: bool) -> int:
+        """The level of the pair of rows ``a`` and ``b``."""
+        if not any(column[a] and column[b] for column in self.columns):
+            return NULL_LEVEL
+        for number, test, column, threshold, at_most in self.levels:
+            left, right = column[a], column[b]
+            if test == "exact":
+                if left and right and (left == right or not set(left).isdisjoint(right)):
+                    return number
+                continue
+            if exact_prefix:
+                return UNDECIDED_LEVEL
+            for x in left:
+                for y in right:
+                    score = _score(test, x, y)
+                    if score <= threshold if at_most else score >= threshold:
+                        return number
+        return 0 if any(column[a] and column[b] for column in self.comparable) else NULL_LEVEL

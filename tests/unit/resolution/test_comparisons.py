@@ -23,13 +23,22 @@ NAME = Comparison(
 )
 
 
-@pytest.fixture(scope="module", autouse=True, params=["python", "columns"])
+PATHS = {  # (SMALL_PAIRS, SMALL_ROWS, _SCORED_ONE_BY_ONE) of each path
+    "python": (comparisons.SMALL_PAIRS, comparisons.SMALL_ROWS, comparisons._SCORED_ONE_BY_ONE),
+    "python-encoded columns": (-1, comparisons.SMALL_ROWS, comparisons._SCORED_ONE_BY_ONE),
+    "arrow columns": (-1, -1, 0),
+}
+NAMES = ("SMALL_PAIRS", "SMALL_ROWS", "_SCORED_ONE_BY_ONE")
+
+
+@pytest.fixture(scope="module", autouse=True, params=list(PATHS))
 def path(request: pytest.FixtureRequest):
-    """Every test on both paths: few pairs in Python, and the column path."""
-    default = comparisons.SMALL_PAIRS
-    comparisons.SMALL_PAIRS = default if request.param == "python" else -1
+    """Every test on every path: few pairs in Python, columns encoded in Python or Arrow."""
+    for name, value in zip(NAMES, PATHS[request.param], strict=True):
+        setattr(comparisons, name, value)
     yield request.param
-    comparisons.SMALL_PAIRS = default
+    for name, value in zip(NAMES, PATHS["python"], strict=True):
+        setattr(comparisons, name, value)
 
 
 def levels(features, pairs, comparison):
