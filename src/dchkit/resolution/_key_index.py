@@ -79,11 +79,43 @@ class KeyIndex:
         hashes = _hashes(self._rules, self._keys)
         self._by_hash = np.argsort(hashes, kind="stable")
         self._hashes = hashes[self._by_hash]
+        self._colliding = self._collisions()
         self._added: dict[tuple[int, str], list[int]] = {}  # (rule, key) → rows
         self._added_of: dict[int, list[tuple[int, str]]] = {}  # row → its added entries
         self._added_count = 0
         top = int(rows.max()) + 1 if rows.size else 0
         self._grow(top)
+
+    def _collisions(self) -> set[int]:
+        """Hashes that two different (rule, key) share: their hits are checked one by one.
+
+        Every other run of equal hashes holds one (rule, key), so checking its first entry
+        against a query checks them all.
+        """
+        repeated = np.flatnonzero(self._hashes[1:] == self._hashes[:-1])
+        if not repeated.size:
+            return set()
+        left, right = self._by_hash[repeated], self._by_hash[repeated + 1]
+        differ = self._rules[left] != self._rules[right]
+        texts = pc.not_equal(self._keys.take(pa.array(left)), self._keys.take(pa.array(right)))
+        differ |= np.asarray(texts.to_numpy(zero_copy_only=False), dtype=bool)
+        return set(self._hashes[repeated[differ]].tolist())
+
+    def _same(
+        self, entries: IndexArray, numbers: list[int], texts: list[str]
+    ) -> npt.NDArray[np.bool_]:
+        """Whether each entry is the query ``(numbers[i], texts[i])``."""
+        rules = self._rules[entries] == np.array(numbers, dtype=np.int64)
+        found = self._keys.take(pa.array(entries))
+        if entries.size <= _VERIFY_IN_PYTHON:
+            same = np.array(
+                [f == t for f, t in zip(found.to_pylist(), texts, strict=True)], dtype=bool
+            )
+        else:
+            equal = pc.equal(found, pa.array(texts, pa.string())).fill_null(False)
+            same = np.asarray(equal.to_numpy(zero_copy_only=False), dtype=bool)
+        checked: npt.NDArray[np.bool_] = rules & same
+        return checked
 
     def _is_withdrawn(self, rows: IndexArray) -> npt.NDArray[np.bool_]:
         inside = rows < self._withdrawn.size
@@ -128,27 +160,33 @@ class KeyIndex:
     # ------------------------------------------------------------------ reads
     def holders(self, numbers: list[int], texts: list[str]) -> tuple[IndexArray, IndexArray]:
         """Rows holding each query ``(numbers[i], texts[i])``: (query, row) per hit."""
-        rules = np.array(numbers, dtype=np.int64)
         wanted = np.array(
             [_hash(pair) for pair in zip(numbers, texts, strict=True)], dtype=np.int64
         )
         low, count = _ranges(self._hashes, wanted)
+        mixed = np.zeros(len(wanted), dtype=bool)
+        if self._colliding:
+            mixed[:] = [h in self._colliding for h in wanted.tolist()]
+        # a hash is not a key: a run of one (rule, key) is checked by its first entry
+        plain = np.flatnonzero((count > 0) & ~mixed)
+        if plain.size:
+            picked = plain.tolist()
+            same = self._same(
+                self._by_hash[low[plain]], [numbers[q] for q in picked], [texts[q] for q in picked]
+            )
+            count[plain[~same]] = 0
         query = np.repeat(np.arange(len(wanted), dtype=np.int64), count)
         hit = np.repeat(low - np.cumsum(count) + count, count) + np.arange(query.size)
         entry = self._by_hash[hit]
-        if entry.size:  # a hash is not a key: keep the hits whose text is the key's
-            found = self._keys.take(pa.array(entry))
-            if entry.size <= _VERIFY_IN_PYTHON:
-                same_text = np.array(
-                    [f == texts[q] for f, q in zip(found.to_pylist(), query.tolist(), strict=True)],
-                    dtype=bool,
-                )
-            else:
-                keys = pa.array(texts, pa.string())
-                equal = pc.equal(found, keys.take(pa.array(query))).fill_null(False)
-                same_text = np.asarray(equal.to_numpy(zero_copy_only=False), dtype=bool)
-            same = same_text & (self._rules[entry] == rules[query])
-            query, entry = query[same], entry[same]
+        if mixed.any():  # runs of colliding hashes: every entry is checked
+            check = np.flatnonzero(mixed[query])
+            asked = query[check].tolist()
+            wrong = ~self._same(
+                entry[check], [numbers[q] for q in asked], [texts[q] for q in asked]
+            )
+            keep = np.ones(query.size, dtype=bool)
+            keep[check[wrong]] = False
+            query, entry = query[keep], entry[keep]
         rows = self._rows[entry]
         if self._added:
             more_query: list[int] = []
