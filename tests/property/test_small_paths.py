@@ -238,6 +238,30 @@ def test_thresholds_fall_the_same_way(scalars, lists, data):
     both_paths(features, pairs, (comparison,))
 
 
+@SLOW
+@given(
+    st.lists(
+        st.tuples(
+            st.one_of(st.sampled_from(WORDS), st.text(max_size=12)),
+            st.one_of(st.sampled_from(WORDS), st.text(max_size=12)),
+        ),
+        min_size=1,
+        max_size=30,
+    )
+)
+def test_one_pair_scores_as_a_cpdist_call_scores_it(pairs):
+    left, right = [a for a, _ in pairs], [b for _, b in pairs]
+    for test in (
+        "jaro_winkler",
+        "jaro",
+        "levenshtein_ratio",
+        "token_sort_ratio",
+        "damerau_levenshtein",
+    ):
+        batch = cmp._string_scores(left, right, test).tolist()
+        assert [cmp._string_score(a, b, test) for a, b in pairs] == batch, test
+
+
 def test_columns_the_python_path_does_not_read_are_left_to_the_column_path():
     features = pa.table({"score": pa.array([1.0, 2.5, None]), "name": ["a", "b", "c"]})
     within = Comparison(name="s", levels=(Level(column="score", test="within", threshold=1),))
