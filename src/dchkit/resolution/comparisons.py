@@ -13,7 +13,11 @@ value of the right one pass it — the best pair of values wins.
 
 Everything is vectorized: values are dictionary-encoded once per column, fuzzy scores are
 computed with rapidfuzz's ``process.cpdist`` once per *distinct* pair of values, and pair
-results are gathered with numpy.
+results are gathered with numpy. That machinery costs a few milliseconds whatever the
+number of pairs, so a few pairs (at most ``SMALL_PAIRS``, as an incremental resolve of one
+record has) are compared in plain Python over the values of the records they use, with the
+same scoring function (:func:`_string_scores`); ``tests/property/test_small_paths.py``
+checks that both paths give the same levels.
 
 Examples:
     >>> import numpy as np, pyarrow as pa
@@ -67,6 +71,16 @@ _THREADED_FROM = 10_000
 #: Record pairs compared at a time: a pair of two records with two e-mails and two name
 #: spellings expands into several value pairs per column, so memory is bounded per chunk.
 _CHUNK = 1_000_000
+#: At most this many pairs are compared in Python when the features are a table (see the
+#: module docs): up to here that is faster than encoding the columns.
+SMALL_PAIRS = 128
+#: Pairs of at most this many records (of a table) are compared with columns encoded in
+#: Python (:meth:`EncodedColumn.encode_in_python`), not with Arrow kernels.
+SMALL_ROWS = 256
+_SORT_DISTINCT = 4096
+#: Fewer value pairs than this are scored one by one (:func:`_score`, which keeps scores
+#: for the next call) rather than in one ``cpdist`` call.
+_SCORED_ONE_BY_ONE = 512
 IndexArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
 
@@ -218,6 +232,40 @@ class EncodedColumn:
         np.cumsum(np.bincount(rows, minlength=n), out=offsets[1:])
         return cls(encoded.dictionary, codes, offsets)
 
+    @classmethod
+    def encode_in_python(cls, column: pa.Array | pa.ChunkedArray) -> EncodedColumn | None:
+        """:meth:`encode` for a short column, with a Python dict instead of Arrow kernels.
+
+        The codes differ, the values each row keeps and which of them are equal do not:
+        that is all the comparisons read. None for a type whose equality Python might see
+        otherwise than Arrow (floats: NaN; anything but text, dates and integers).
+        """
+        kind = column.type
+        listed = pa.types.is_list(kind) or pa.types.is_large_list(kind)
+        value_type = kind.value_type if listed else kind
+        text = pa.types.is_string(value_type) or pa.types.is_large_string(value_type)
+        if not (text or pa.types.is_date32(value_type) or pa.types.is_integer(value_type)):
+            return None
+        distinct: dict[Any, int] = {}
+        codes: list[int] = []
+        offsets = [0]
+        blank = "" if text else None  # what is dropped besides nulls
+        for row in column.to_pylist():
+            if listed:
+                codes += [
+                    distinct.setdefault(value, len(distinct))
+                    for value in row or ()
+                    if value is not None and value != blank
+                ]
+            elif row is not None and row != blank:
+                codes.append(distinct.setdefault(row, len(distinct)))
+            offsets.append(len(codes))
+        return cls(
+            pa.array(list(distinct), value_type),
+            np.array(codes, dtype=np.int64),
+            np.array(offsets, dtype=np.int64),
+        )
+
 
 class EncodedFeatures:
     """A feature table whose columns are dictionary-encoded once, on first use.
@@ -227,8 +275,9 @@ class EncodedFeatures:
     passes one of these to pay for the encoding once.
     """
 
-    def __init__(self, features: pa.Table) -> None:
+    def __init__(self, features: pa.Table, *, in_python: bool = False) -> None:
         self.table = features
+        self.in_python = in_python  # a few rows: encode with a dict, not Arrow kernels
         self._columns: dict[str, EncodedColumn] = {}
 
     @property
@@ -246,7 +295,9 @@ class EncodedFeatures:
             if name not in self.table.column_names:
                 msg = f"comparison uses feature column {name!r}, which does not exist"
                 raise ConfigError(msg, fix=f"use one of {sorted(self.table.column_names)}")
-            self._columns[name] = EncodedColumn.encode(self.table.column(name))
+            column = self.table.column(name)
+            encoded = EncodedColumn.encode_in_python(column) if self.in_python else None
+            self._columns[name] = encoded or EncodedColumn.encode(column)
         return self._columns[name]
 
 
@@ -287,6 +338,7 @@ class _PairCache:
         self._scores: dict[tuple[str, str], npt.NDArray[np.float64]] = {}
         self._scored: dict[tuple[str, str], BoolArray] = {}
         self._present: dict[str, BoolArray] = {}
+        self._strings: dict[str, list[str]] = {}
 
     def values(self, column: str) -> ValuePairs:
         if column not in self._value_pairs:
@@ -314,15 +366,33 @@ class _PairCache:
         need = wanted & ~self._scored[key]
         if need.any():
             rows = np.flatnonzero(need)
-            self._scores[key][rows] = _distinct_scores(
-                vp.dictionary, vp.left[rows], vp.right[rows], test
-            )
+            if rows.size <= _SCORED_ONE_BY_ONE and test != "within":
+                strings = self.strings(column)
+                self._scores[key][rows] = [
+                    _score(test, strings[left], strings[right])
+                    for left, right in zip(
+                        vp.left[rows].tolist(), vp.right[rows].tolist(), strict=True
+                    )
+                ]
+            else:
+                self._scores[key][rows] = _distinct_scores(
+                    vp.dictionary, vp.left[rows], vp.right[rows], test
+                )
             self._scored[key][rows] = True
         return self._scores[key]
+
+    def strings(self, column: str) -> list[str]:
+        """The dictionary of ``column`` as the strings :func:`_distinct_scores` scores."""
+        if column not in self._strings:
+            self._strings[column] = self.values(column).dictionary.cast(pa.string()).to_pylist()
+        return self._strings[column]
 
 
 def _distinct(values: IndexArray) -> tuple[IndexArray, IndexArray]:
     """Distinct values and the position of each input among them (a hash, not a sort)."""
+    if values.size <= _SORT_DISTINCT:  # few: a sort costs less than Arrow's call
+        distinct, inverse = np.unique(values, return_inverse=True)
+        return distinct, inverse.reshape(-1)
     encoded = pa.array(values, type=pa.int64()).dictionary_encode()
     distinct = encoded.dictionary.to_numpy(zero_copy_only=False).astype(np.int64)
     inverse = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
@@ -348,28 +418,49 @@ def _distinct_scores(
     )
     left_strings = strings[position[: len(distinct)]].tolist()
     right_strings = strings[position[len(distinct) :]].tolist()
-    workers = _WORKERS if len(left_strings) >= _THREADED_FROM else 1
+    result: npt.NDArray[np.float64] = _string_scores(left_strings, right_strings, test)[inverse]
+    return result
+
+
+def _string_scores(left: list[str], right: list[str], test: str) -> npt.NDArray[np.float64]:
+    """Score of ``test`` for each pair of strings ``(left[i], right[i])``.
+
+    The one scoring of both comparison paths (rapidfuzz's ``cpdist``: similarities are
+    float32, then widened), so a few pairs score exactly as millions do.
+    """
+    workers = _WORKERS if len(left) >= _THREADED_FROM else 1
     scorer: Callable[..., Any]
     if test == "damerau_levenshtein":
         scored = process.cpdist(
-            left_strings,
-            right_strings,
+            left,
+            right,
             scorer=distance.DamerauLevenshtein.distance,
             dtype=np.int32,
             workers=workers,
         )
     elif test == "token_sort_ratio":
-        scored = (
-            process.cpdist(
-                left_strings, right_strings, scorer=fuzz.token_sort_ratio, workers=workers
-            )
-            / 100.0
-        )
+        scored = process.cpdist(left, right, scorer=fuzz.token_sort_ratio, workers=workers) / 100.0
     else:
         scorer = _SIMILARITY[test]
-        scored = process.cpdist(left_strings, right_strings, scorer=scorer, workers=workers)
-    result: npt.NDArray[np.float64] = np.asarray(scored, dtype=np.float64)[inverse]
-    return result
+        scored = process.cpdist(left, right, scorer=scorer, workers=workers)
+    return np.asarray(scored, dtype=np.float64)
+
+
+_HUNDRED = np.float32(100.0)
+
+
+def _string_score(left: str, right: str, test: str) -> float:
+    """:func:`_string_scores` of one pair, with the scalar scorer (a ``cpdist`` costs ~4 µs).
+
+    The same scorer, rounded to float32 as ``cpdist`` stores it (a token sort ratio
+    divided by 100 in float32, as the array division is), then widened;
+    ``tests/property/test_small_paths.py`` checks it against :func:`_string_scores`.
+    """
+    if test == "damerau_levenshtein":
+        return float(distance.DamerauLevenshtein.distance(left, right))
+    if test == "token_sort_ratio":
+        return float(np.float32(fuzz.token_sort_ratio(left, right)) / _HUNDRED)
+    return float(np.float32(_SIMILARITY[test](left, right)))
 
 
 def _as_numbers(dictionary: pa.Array) -> npt.NDArray[np.float64]:
@@ -464,7 +555,18 @@ def _compare(
     if pairs.size and (pairs.min() < 0 or pairs.max() >= features.num_rows):
         msg = f"pairs refer to rows outside the {features.num_rows} feature rows"
         raise ComparatorError(msg, fix="build pairs and features from the same table")
-    encoded = features if isinstance(features, EncodedFeatures) else EncodedFeatures(features)
+    if isinstance(features, pa.Table):
+        if len(pairs) <= SMALL_PAIRS:
+            few = _compare_few(features, pairs, comparisons, exact_prefix)
+            if few is not None:
+                return few
+        if len(pairs) <= _CHUNK:
+            features, pairs = _used_rows(features, pairs)
+    encoded = (
+        features
+        if isinstance(features, EncodedFeatures)
+        else EncodedFeatures(features, in_python=features.num_rows <= SMALL_ROWS)
+    )
     if len(pairs) > _CHUNK:  # value pairs of list columns are several per pair: bound them
         parts = [
             _compare_chunk(encoded, pairs[start : start + _CHUNK], comparisons, exact_prefix)
@@ -472,6 +574,16 @@ def _compare(
         ]
         return np.concatenate(parts)
     return _compare_chunk(encoded, pairs, comparisons, exact_prefix)
+
+
+def _used_rows(features: pa.Table, pairs: IndexArray) -> tuple[pa.Table, IndexArray]:
+    """Only the rows the pairs use, when that leaves few of many (pairs renumbered)."""
+    if features.num_rows <= SMALL_ROWS or not pairs.size:
+        return features, pairs
+    rows, inverse = np.unique(pairs, return_inverse=True)
+    if rows.size > SMALL_ROWS:
+        return features, pairs
+    return features.take(pa.array(rows)), inverse.reshape(pairs.shape)
 
 
 def _compare_chunk(
@@ -501,3 +613,128 @@ def _compare_chunk(
         else:
             levels[undecided & comparable] = 0
     return out
+
+
+Values = tuple[Any, ...]
+
+
+def _python_values(column: pa.ChunkedArray, tests: set[str]) -> list[Values] | None:
+    """Each row's values as :class:`EncodedColumn` keeps them (no nulls, no empty strings).
+
+    None for a column the Python path does not read the way the column path does: any type
+    but strings, lists of strings and dates, a similarity test on dates, ``within`` on text.
+    """
+    kind = column.type
+    if pa.types.is_list(kind) or pa.types.is_large_list(kind):
+        kind = kind.value_type
+        listed = True
+    else:
+        listed = False
+    if pa.types.is_string(kind) or pa.types.is_large_string(kind):
+        if "within" in tests:
+            return None
+        if listed:
+            return [
+                tuple(v for v in items if v is not None and v != "") if items else ()
+                for items in column.to_pylist()
+            ]
+        return [() if v is None or v == "" else (v,) for v in column.to_pylist()]
+    if pa.types.is_date32(kind) and not listed and tests <= {"exact", "within"}:
+        days = column.cast(pa.int32()).to_pylist()  # the column path's numbers for dates
+        return [() if v is None else (v,) for v in days]
+    return None
+
+
+def _compare_few(
+    features: pa.Table,
+    pairs: IndexArray,
+    comparisons: Sequence[Comparison],
+    exact_prefix: bool,
+) -> npt.NDArray[np.int8] | None:
+    """:func:`_compare_chunk` for a few pairs, in Python; None to leave it to the columns.
+
+    The same steps, pair by pair: a pair is undecided while both records have a value in
+    a column the comparison reads; the first level it passes (any value of one record
+    against any of the other) gives its number; else it is different when comparable.
+    Fuzzy scores come from :func:`_string_scores` (kept for the next call: they depend on
+    the two strings only).
+    """
+    tests: dict[str, set[str]] = {}
+    for comparison in comparisons:
+        for level in comparison.levels:
+            tests.setdefault(level.column, set()).add(level.test)
+        for column in comparison.comparable:
+            tests.setdefault(column, set())
+    if not set(tests) <= set(features.column_names):
+        return None  # the column path raises the configuration error
+    rows = sorted(set(pairs.ravel().tolist()))
+    table = features.select(list(tests))
+    if table.num_rows > 2 * len(rows) + 16:
+        table = table.take(pa.array(rows, pa.int64()))
+        position = {row: i for i, row in enumerate(rows)}
+        pair_rows = [(position[a], position[b]) for a, b in pairs.tolist()]
+    else:
+        pair_rows = [(a, b) for a, b in pairs.tolist()]
+    values: dict[str, list[Values]] = {}
+    for name, used in tests.items():
+        column_values = _python_values(table.column(name), used)
+        if column_values is None:
+            return None
+        values[name] = column_values
+    plans = [_Plan(comparison, values) for comparison in comparisons]
+    out = [[plan.level(a, b, exact_prefix) for plan in plans] for a, b in pair_rows]
+    return np.array(out, dtype=np.int8).reshape(len(pair_rows), len(comparisons))
+
+
+_scores: dict[tuple[str, Any, Any], float] = {}  # fuzzy scores of value pairs, by test
+_SCORES_KEPT = 1 << 16
+
+
+def _score(test: str, left: Any, right: Any) -> float:
+    """The score of one value pair: :func:`_string_scores`' (``within``: days apart)."""
+    if test == "within":
+        return abs(float(left) - float(right))
+    key = (test, left, right)
+    score = _scores.get(key)
+    if score is None:
+        if len(_scores) >= _SCORES_KEPT:
+            _scores.clear()
+        score = _scores[key] = _string_score(left, right, test)
+    return score
+
+
+class _Plan:
+    """One comparison over the Python values of the rows (see :func:`_compare_few`)."""
+
+    def __init__(self, comparison: Comparison, values: dict[str, list[Values]]) -> None:
+        self.columns = [values[c] for c in comparison.columns]
+        self.comparable = [values[c] for c in comparison.comparable or comparison.columns]
+        self.levels = [
+            (
+                comparison.top_level - rank,
+                level.test,
+                values[level.column],
+                float(level.threshold if level.threshold is not None else 0.0),
+                level.test in ("damerau_levenshtein", "within"),
+            )
+            for rank, level in enumerate(comparison.levels)
+        ]
+
+    def level(self, a: int, b: int, exact_prefix: bool) -> int:
+        """The level of the pair of rows ``a`` and ``b``."""
+        if not any(column[a] and column[b] for column in self.columns):
+            return NULL_LEVEL
+        for number, test, column, threshold, at_most in self.levels:
+            left, right = column[a], column[b]
+            if test == "exact":
+                if left and right and (left == right or not set(left).isdisjoint(right)):
+                    return number
+                continue
+            if exact_prefix:
+                return UNDECIDED_LEVEL
+            for x in left:
+                for y in right:
+                    score = _score(test, x, y)
+                    if score <= threshold if at_most else score >= threshold:
+                        return number
+        return 0 if any(column[a] and column[b] for column in self.comparable) else NULL_LEVEL

@@ -1,8 +1,14 @@
 """Match features: the comparable keys derived from canonical records, one row per record.
 
 Blocking rules and comparisons read these columns, never the raw record fields. Every key
-comes from :mod:`dchkit.normalize` column functions, computed once per distinct value, and
-the table is assembled with Arrow compute: no per-record Python loop.
+comes from :mod:`dchkit.normalize`: for many records from its column functions (computed
+once per distinct value, or by Arrow compute where proven equal) with the table assembled
+by Arrow compute, no per-record Python loop; for a few records (at most ``SMALL_ROWS``, an
+incremental resolve's new records) row by row from the same normalizers' one-value
+functions and their caches, since a column pass costs ~260 Arrow calls whatever the row
+count. Both paths give the same table (``tests/property/test_small_paths.py``); the
+combining steps are written once per row (``_chars``, ``_compact_of``, ``_link_keys_of``)
+and once per column beside each other.
 
 Columns (all nullable; list columns may be empty):
 
@@ -55,7 +61,7 @@ Examples:
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -65,14 +71,20 @@ import pyarrow.compute as pc
 from phonenumbers import COUNTRY_CODE_TO_REGION_CODE, PhoneNumber, PhoneNumberType
 
 from dchkit.normalize import (
+    clean_text,
     clean_text_column,
+    normalize_address,
+    normalize_email,
     normalize_email_column,
+    normalize_name,
     normalize_name_column,
+    normalize_postcode,
+    split_name,
     split_name_column,
 )
 from dchkit.normalize._address_key import address_key_column
 from dchkit.normalize._phone_types import _head_length, number_type
-from dchkit.normalize.nicknames import given_name_key_column
+from dchkit.normalize.nicknames import given_name_key, given_name_key_column
 from dchkit.normalize.postcode import normalize_postcode_column
 
 __all__ = ["FEATURE_COLUMNS", "build_features"]
@@ -105,6 +117,38 @@ FEATURE_COLUMNS = (
     "city_key",
     "link_keys",
 )
+_LIST_COLUMNS = frozenset(
+    {
+        "given_nickname",
+        "name_compact",
+        "name_guess_compact",
+        "name_reading_compact",
+        "emails",
+        "email_keys",
+        "phones",
+        "mobile_phones",
+        "link_keys",
+    }
+)
+#: The schema of :func:`build_features`' table.
+_SCHEMA = pa.schema(
+    [
+        (
+            name,
+            pa.list_(pa.string())
+            if name in _LIST_COLUMNS
+            else pa.date32()
+            if name == "birth_date"
+            else pa.string(),
+        )
+        for name in FEATURE_COLUMNS
+    ]
+)
+#: At most this many records are featured row by row (see the module docs): the column
+#: path's fixed cost (~5–8 ms) is that of several hundred rows in Python with warm
+#: normalizer caches, fewer with cold ones.
+SMALL_ROWS = 128
+_HAN = r"\p{Han}"  # what makes a name a kanji name (RE2's Unicode script class)
 
 
 def _column(records: pa.Table, name: str, kind: pa.DataType) -> pa.Array:
@@ -140,7 +184,24 @@ def _map_list(column: pa.Array, function: Any) -> pa.Array:
 
 
 def _has_kanji(values: pa.Array) -> pa.Array:
-    return pc.fill_null(pc.match_substring_regex(values, r"\p{Han}"), False)
+    return pc.fill_null(pc.match_substring_regex(values, _HAN), False)
+
+
+_han_chars: dict[str, bool] = {}  # characters RE2 was asked about: whether they match _HAN
+
+
+def _has_kanji_each(values: Sequence[str | None]) -> list[bool]:
+    """:func:`_has_kanji` of a few values, asking RE2 once about each character not seen yet.
+
+    A one-character class matches somewhere in a text exactly when one of its characters
+    is in the class, so per-character answers give RE2's answer for every text.
+    """
+    unseen = {c for v in values if v and not v.isascii() for c in v if c not in _han_chars}
+    if unseen:
+        chars = sorted(unseen)
+        answers = pc.match_substring_regex(pa.array(chars, pa.string()), _HAN).to_pylist()
+        _han_chars.update(zip(chars, answers, strict=True))
+    return [v is not None and not v.isascii() and any(_han_chars[c] for c in v) for v in values]
 
 
 def _unless(mask: pa.Array, values: pa.Array) -> pa.Array:
@@ -153,28 +214,56 @@ def _only(mask: pa.Array, values: pa.Array) -> pa.Array:
     return pc.if_else(mask, values, pa.scalar(None, values.type))
 
 
-def _compact(family: pa.Array, given: pa.Array, no_given: pa.Array) -> pa.Array:
+def _compact_of(family: str | None, given: str | None, no_given: bool) -> list[str]:
     """``[family+given, given+family]`` without spaces, or ``[family]`` when no given name.
 
     ``[family]`` alone stands for a whole name written as one word (ヤマダタロウ), so only
     for records without a given name in any script (``no_given``): a family name read from
     furigana beside a kanji given name is not a whole name, and two members of a household
-    would meet on it.
+    would meet on it. (:func:`_compact` is the column form.)
     """
+    family = None if family is None else family.replace(" ", "")
+    given = None if given is None else given.replace(" ", "")
+    if family is None:
+        return []
+    if given is None:
+        return [family] if no_given else []
+    return [family + given, given + family]
+
+
+def _compact(family: pa.Array, given: pa.Array, no_given: pa.Array) -> pa.Array:
+    """:func:`_compact_of` of every row."""
     family, given = _no_spaces(family), _no_spaces(given)
     forward = pc.coalesce(pc.binary_join_element_wise(family, given, ""), _only(no_given, family))
     backward = pc.binary_join_element_wise(given, family, "")
     return _pair_list(forward, backward)
 
 
+def _chars(value: str | None) -> str | None:
+    """Sorted distinct characters of a value of two or more characters."""
+    return "".join(sorted(set(value))) if value is not None and len(value) > 1 else None
+
+
 def _char_set(values: pa.Array) -> pa.Array:
-    """Sorted distinct characters of each value (of two or more), by distinct value."""
+    """:func:`_chars` of each value, by distinct value."""
     encoded = values.dictionary_encode()
-    keys = [
-        "".join(sorted(set(v))) if v is not None and len(v) > 1 else None
-        for v in encoded.dictionary.to_pylist()
-    ]
+    keys = [_chars(v) for v in encoded.dictionary.to_pylist()]
     return pa.array(keys, pa.string()).take(encoded.indices)
+
+
+def _birth_text(birth_date: pa.Array) -> pa.Array:
+    """Birth dates as ``YYYYMMDD`` text (for typo comparisons)."""
+    return pc.strftime(birth_date.cast(pa.timestamp("s")), "%Y%m%d")
+
+
+def _city_key(cleaned: pa.Array) -> pa.Array:
+    """The city key of cleaned city names (Arrow's lower-casing: one definition)."""
+    return pc.utf8_lower(cleaned)
+
+
+def _address_text(city: str | None, street: str | None) -> str | None:
+    """What the address key is computed from: city and street, none without a street."""
+    return None if street is None else f"{'' if city is None else city} {street}"
 
 
 def _is_mobile(e164: str | None) -> bool:
@@ -269,10 +358,24 @@ def _mobile_only(phones: pa.Array) -> pa.Array:
     return pa.ListArray.from_arrays(pa.array(offsets), kept, mask=pc.is_null(phones))
 
 
+def _link_keys_of(
+    external: Sequence[tuple[str, str | None]] | None,
+    id_type_aliases: Mapping[str, str],
+    link_id_types: Collection[str] | None,
+) -> list[str]:
+    """``type=value`` of each external id, types renamed by the aliases and filtered."""
+    keys = []
+    for kind, value in external or ():
+        renamed = id_type_aliases.get(kind, kind)
+        if value is not None and (link_id_types is None or renamed in link_id_types):
+            keys.append(f"{renamed}={value}")
+    return keys
+
+
 def _link_keys(
     external: pa.Array, id_type_aliases: Mapping[str, str], link_id_types: Collection[str] | None
 ) -> pa.Array:
-    """``type=value`` of each external id, types renamed by the aliases and filtered."""
+    """:func:`_link_keys_of` of every row."""
     offsets = pc.fill_null(external.offsets, 0) if external.null_count else external.offsets
     types, values = external.keys, external.items
     if id_type_aliases:
@@ -316,6 +419,15 @@ def build_features(
     Returns:
         A table with one row per input row and the columns of :data:`FEATURE_COLUMNS`.
     """
+    if records.num_rows <= SMALL_ROWS:
+        return _row_features(records, id_type_aliases or {}, link_id_types)
+    return _column_features(records, id_type_aliases or {}, link_id_types)
+
+
+def _column_features(
+    records: pa.Table, id_type_aliases: Mapping[str, str], link_id_types: Collection[str] | None
+) -> pa.Table:
+    """:func:`build_features` with column functions and Arrow compute (many records)."""
     string = pa.string()
     full = split_name_column(_column(records, "full_name", string))
     family_raw = pc.coalesce(_column(records, "family_name", string), full.family)
@@ -346,12 +458,12 @@ def build_features(
     postcode = normalize_postcode_column(_column(records, "postcode", string)).match_key
     street = _column(records, "street", string)
     city = _column(records, "city", string)
-    address = address_key_column(
+    address = address_key_column(  # _address_text of every row
         pc.binary_join_element_wise(pc.coalesce(city, pa.scalar("", string)), street, " ")
     )
 
     external = _column(records, "external_ids", pa.map_(string, string))
-    link_keys = _link_keys(external, id_type_aliases or {}, link_id_types)
+    link_keys = _link_keys(external, id_type_aliases, link_id_types)
 
     return pa.table(
         {
@@ -376,10 +488,114 @@ def build_features(
             "phones": phones,
             "mobile_phones": _mobile_only(phones),
             "birth_date": birth_date,
-            "birth_text": pc.strftime(birth_date.cast(pa.timestamp("s")), "%Y%m%d"),
+            "birth_text": _birth_text(birth_date),
             "postcode": postcode,
             "address_key": address,
-            "city_key": pc.utf8_lower(clean_text_column(city)),
+            "city_key": _city_key(clean_text_column(city)),
             "link_keys": link_keys,
+        }
+    )
+
+
+def _values(records: pa.Table, name: str, kind: pa.DataType) -> list[Any]:
+    """A column's Python values, as :func:`_column` would give them."""
+    if name not in records.column_names:
+        return [None] * records.num_rows
+    column = records.column(name)
+    values: list[Any] = (column if column.type.equals(kind) else column.cast(kind)).to_pylist()
+    return values
+
+
+def _first(*values: str | None) -> str | None:
+    """The first value that is not None (``coalesce``)."""
+    return next((value for value in values if value is not None), None)
+
+
+def _row_features(
+    records: pa.Table, id_type_aliases: Mapping[str, str], link_id_types: Collection[str] | None
+) -> pa.Table:
+    """:func:`build_features` row by row, for a few records (see the module docs).
+
+    The same steps as :func:`_column_features`, in the same order, with the normalizers'
+    one-value functions (which their column functions are proven to equal).
+    """
+    string = pa.string()
+    n = records.num_rows
+
+    def text(name: str) -> list[str | None]:
+        return _values(records, name, string)
+
+    full = [split_name(v) for v in text("full_name")]
+    kana = [split_name(v) for v in text("name_kana")]
+    family_raw = [_first(v, f.family) for v, f in zip(text("family_name"), full, strict=True)]
+    given_raw = [_first(v, f.given) for v, f in zip(text("given_name"), full, strict=True)]
+    kanji = _has_kanji_each(family_raw + given_raw)
+
+    out: dict[str, list[Any]] = {name: [] for name in FEATURE_COLUMNS}
+    for row in range(n):
+        family, given = normalize_name(family_raw[row]), normalize_name(given_raw[row])
+        family_kana = normalize_name(kana[row].family)
+        given_kana = normalize_name(kana[row].given)
+        family_kanji, given_kanji = kanji[row], kanji[n + row]
+        family_reading = _first(family_kana.reading, None if family_kanji else family.reading)
+        given_reading = _first(given_kana.reading, None if given_kanji else given.reading)
+        family_romaji = _first(family_kana.romaji, None if family_kanji else family.romaji)
+        given_romaji = _first(given_kana.romaji, None if given_kanji else given.romaji)
+        family_any = _first(family_romaji, family.romaji)
+        given_any = _first(given_romaji, given.romaji)
+        no_given = given_raw[row] is None and kana[row].given is None
+        nickname = given_name_key(given_raw[row])
+        for name, value in (
+            ("family_key", family.key),
+            ("family_kanji", family.key if family_kanji else None),
+            ("family_reading", family_reading),
+            ("family_romaji", family_romaji),
+            ("family_any_romaji", family_any),
+            ("given_key", given.key),
+            ("given_kanji", given.key if given_kanji else None),
+            ("given_reading", given_reading),
+            ("given_romaji", given_romaji),
+            ("given_any_romaji", given_any),
+            ("family_chars", _chars(_first(family.key if family_kanji else None, family_reading))),
+            ("given_chars", _chars(_first(given.key if given_kanji else None, given_reading))),
+            ("given_nickname", None if nickname is None else list(nickname)),
+            ("name_compact", _compact_of(family_romaji, given_romaji, no_given)),
+            ("name_guess_compact", _compact_of(family_any, given_any, no_given)),
+            ("name_reading_compact", _compact_of(family_reading, given_reading, no_given)),
+        ):
+            out[name].append(value)
+
+    emails = _column(records, "emails", pa.list_(string))
+    phones = _column(records, "phones", pa.list_(string))
+    out["email_keys"] = [
+        [normalize_email(e).match_key for e in values or ()] for values in emails.to_pylist()
+    ]
+    out["mobile_phones"] = [
+        None if values is None else [p for p in values if _is_mobile(p)]
+        for values in phones.to_pylist()
+    ]
+    out["postcode"] = [normalize_postcode(v).match_key for v in text("postcode")]
+    city = text("city")
+    out["address_key"] = [
+        normalize_address(_address_text(c, s)).key
+        for c, s in zip(city, text("street"), strict=True)
+    ]
+    out["city_key"] = [clean_text(c) for c in city]
+    external = _values(records, "external_ids", pa.map_(string, string))
+    out["link_keys"] = [_link_keys_of(e, id_type_aliases, link_id_types) for e in external]
+    birth_date = _column(records, "birth_date", pa.date32())
+    given_columns = {
+        "emails": emails,
+        "phones": phones,
+        "birth_date": birth_date,
+        "birth_text": _birth_text(birth_date),
+    }
+    given_columns["city_key"] = _city_key(pa.array(out["city_key"], string))
+    return pa.table(
+        {
+            field.name: given_columns[field.name]
+            if field.name in given_columns
+            else pa.array(out[field.name], field.type)
+            for field in _SCHEMA
         }
     )

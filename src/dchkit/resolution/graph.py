@@ -80,14 +80,38 @@ class ClusterResult:
     """Guards that could not be met because hard edges join the conflicting records."""
 
 
+#: Graphs of at most this many nodes are labelled by a union-find in Python (scipy's sparse
+#: machinery costs more than the whole graph of an incremental resolve).
+_SMALL_GRAPH = 256
+
+
 def components(n: int, edges: IndexArray) -> IndexArray:
     """Connected components of ``n`` nodes; each label is the smallest node in its component."""
     edges = np.asarray(edges, dtype=np.int64).reshape(-1, 2)
+    if n <= _SMALL_GRAPH:
+        return _components_in_python(n, edges)
     graph = coo_matrix(
         (np.ones(len(edges), dtype=np.int8), (edges[:, 0], edges[:, 1])), shape=(n, n)
     )
     _, raw = connected_components(graph, directed=False)
     return _smallest_member_labels(raw.astype(np.int64))
+
+
+def _components_in_python(n: int, edges: IndexArray) -> IndexArray:
+    """:func:`components` by union-find: every node points to its component's smallest node."""
+    parent = list(range(n))
+
+    def root(node: int) -> int:
+        while parent[node] != node:
+            parent[node] = parent[parent[node]]
+            node = parent[node]
+        return node
+
+    for u, v in edges.tolist():
+        a, b = root(u), root(v)
+        if a != b:
+            parent[max(a, b)] = min(a, b)  # the smaller root stays: roots are minimal nodes
+    return np.array([root(node) for node in range(n)], dtype=np.int64)
 
 
 def _smallest_member_labels(raw: IndexArray) -> IndexArray:

@@ -5,9 +5,9 @@ and feedback in memory, answers the engine's questions, and takes its updates
 (:meth:`InMemoryLookup.apply`). Tests, notebooks and ``Hub()`` without a file use it; it is
 also the reference a persistent store's lookup is checked against.
 
-The key index is a dict from ``(rule, key)`` to record ids; it holds one entry per key of
-every record (about 14 per record with the default rules), so it suits hubs of up to a few
-hundred thousand records — a larger hub belongs in a store with an indexed table.
+The key index (:class:`~dchkit.resolution._key_index.KeyIndex`) keeps one entry per key of
+every record (about 14 per record with the default rules) in numpy and Arrow arrays, found
+by a hash and a binary search: a hub of a million records builds it in seconds.
 
 Examples:
     >>> import pyarrow as pa
@@ -27,9 +27,13 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import TYPE_CHECKING
 
+import numpy as np
+import numpy.typing as npt
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from dchkit.errors import ConfigError
+from dchkit.resolution._key_index import KeyIndex
 from dchkit.resolution.incremental import (
     CLUSTERS_SCHEMA,
     KEYS_SCHEMA,
@@ -72,13 +76,16 @@ class InMemoryLookup:
         must_link: pa.Table | None = None,
         cannot_link: pa.Table | None = None,
     ) -> None:
-        records = conform(records, RECORDS_SCHEMA, what="records")
+        records = conform(records, RECORDS_SCHEMA, what="records").combine_chunks()
         if features is not None and features.num_rows != records.num_rows:
             msg = f"{features.num_rows} feature rows for {records.num_rows} records"
             raise ConfigError(msg, fix="pass the features built from the same records")
         self._tables: list[pa.Table] = [records]
-        self._feature_tables: list[pa.Table] | None = None if features is None else [features]
+        self._feature_tables: list[pa.Table] | None = (
+            None if features is None else [features.combine_chunks()]
+        )
         ids = records.column("record_id").to_pylist()
+        self._ids: list[str] = ids  # row → record id (rows of replaced versions included)
         self._row: dict[str, int] = {record_id: row for row, record_id in enumerate(ids)}
         if len(self._row) != len(ids):
             msg = "record_id must be unique in the hub"
@@ -90,9 +97,8 @@ class InMemoryLookup:
         if missing:
             msg = f"{len(missing)} record(s) have no customer id, e.g. {missing[:3]}"
             raise ConfigError(msg, fix="pass the clusters of the same records")
-        self._index: defaultdict[tuple[str, str], set[str]] = defaultdict(set)
-        self._keys_of: defaultdict[str, list[tuple[str, str]]] = defaultdict(list)
-        self._add_keys(keys)
+        self._rules: dict[str, int] = {}  # rule label → its number in the index
+        self._index = KeyIndex(*self._entries(keys))
         self._links: dict[str, defaultdict[str, set[str]]] = {
             "must_link": defaultdict(set),
             "cannot_link": defaultdict(set),
@@ -118,35 +124,33 @@ class InMemoryLookup:
     # ------------------------------------------------------------ protocol
     def key_counts(self, keys: pa.Table) -> pa.Array:
         """Number of stored records holding each (rule, key)."""
-        index = self._index
-        pairs = zip(keys.column("rule").to_pylist(), keys.column("key").to_pylist(), strict=True)
-        return pa.array([len(index.get(pair, ())) for pair in pairs], pa.int64())
+        query, _ = self._holders(keys)
+        return pa.array(np.bincount(query, minlength=keys.num_rows), pa.int64())
 
     def record_ids_for_keys(self, keys: pa.Table) -> pa.Array:
         """Ids of stored records holding any of the keys, sorted."""
-        index = self._index
-        found: set[str] = set()
-        for pair in zip(
-            keys.column("rule").to_pylist(), keys.column("key").to_pylist(), strict=True
-        ):
-            found.update(index.get(pair, ()))
-        return pa.array(sorted(found), pa.string())
+        _, rows = self._holders(keys)
+        return pa.array(sorted(self._ids_of(np.unique(rows))), pa.string())
 
     def neighbourhood(self, record_ids: pa.Array) -> Neighbourhood:
         """All records of the customers of ``record_ids`` and of their must-link partners."""
         customer = self._customer
         start = [r for r in record_ids.to_pylist() if r in customer]
-        partners = {p for r in start for p in self._links["must_link"].get(r, ())}
-        customers = {customer[r] for r in (*start, *partners) if r in customer}
-        members = sorted(r for c in customers for r in self._members[c])
-        rows = pa.array([self._row[r] for r in members], pa.int64())
+        must = self._links["must_link"]
+        partners = {p for r in start if r in must for p in must[r]}
+        customers = {customer[r] for r in start} | {customer[r] for r in partners if r in customer}
+        members = sorted([r for c in customers for r in self._members[c]])
+        row = self._row
+        rows = np.array([row[r] for r in members], dtype=np.int64)
         records = self._records().take(rows)
         features = None if self._feature_tables is None else self._features().take(rows)
+        member_ids = pa.array(members, pa.string())
         clusters = pa.table(
-            {"record_id": members, "customer_id": [customer[r] for r in members]},
+            {"record_id": member_ids, "customer_id": [customer[r] for r in members]},
             schema=CLUSTERS_SCHEMA,
         )
-        keys = [(r, rule, key) for r in members for rule, key in self._keys_of.get(r, ())]
+        entry_member, entry_rules, entry_keys = self._index.entries(rows)
+        labels = pa.array(list(self._rules), pa.string())
         return Neighbourhood(
             records=records,
             clusters=clusters,
@@ -155,9 +159,9 @@ class InMemoryLookup:
             features=features,
             keys=pa.table(
                 {
-                    "record_id": pa.array([k[0] for k in keys], pa.string()),
-                    "rule": pa.array([k[1] for k in keys], pa.string()),
-                    "key": pa.array([k[2] for k in keys], pa.string()),
+                    "record_id": member_ids.take(pa.array(entry_member)),
+                    "rule": labels.take(pa.array(entry_rules)),
+                    "key": entry_keys,
                 },
                 schema=KEYS_SCHEMA,
             ),
@@ -168,15 +172,13 @@ class InMemoryLookup:
         """Write an incremental update: new and changed records, ids and key index."""
         added = set(update.added.to_pylist())
         ids = update.records.column("record_id").to_pylist()
+        replaced = [self._row[r] for r in update.replaced.to_pylist() if r in self._row]
+        self._index.withdraw(np.array(replaced, dtype=np.int64))
         rows = [row for row, record_id in enumerate(ids) if record_id in added]
         if rows:
             self._append(update.records.take(pa.array(rows)), update.features.take(pa.array(rows)))
-        for record_id in update.replaced.to_pylist():
-            for pair in self._keys_of.pop(record_id, []):
-                self._index[pair].discard(record_id)
-                if not self._index[pair]:
-                    del self._index[pair]
-        self._add_keys(update.blocking_keys)
+        entry_rows, entry_rules, entry_keys = self._entries(update.blocking_keys)
+        self._index.add(entry_rows, entry_rules, entry_keys.to_pylist())
         for alias in update.removed_customers.to_pylist():
             self._members.pop(alias, None)
         self._set_clusters(update.clusters)
@@ -224,23 +226,66 @@ class InMemoryLookup:
             self._customer[record_id] = customer_id
             self._members[customer_id].add(record_id)
 
-    def _add_keys(self, keys: pa.Table) -> None:
-        for record_id, rule, key in zip(
-            keys.column("record_id").to_pylist(),
-            keys.column("rule").to_pylist(),
-            keys.column("key").to_pylist(),
-            strict=True,
+    def _rule_numbers(self, labels: pa.Array | pa.ChunkedArray) -> npt.NDArray[np.int64]:
+        """Each rule label's number in the key index (new labels get the next numbers)."""
+        encoded = pc.dictionary_encode(labels)
+        if isinstance(encoded, pa.ChunkedArray):
+            encoded = (
+                encoded.combine_chunks()
+                if encoded.num_chunks
+                else pa.array([], pa.string()).dictionary_encode()
+            )
+        numbers = np.array(
+            [
+                self._rules.setdefault(label, len(self._rules))
+                for label in encoded.dictionary.to_pylist()
+            ],
+            dtype=np.int64,
+        )
+        result: npt.NDArray[np.int64] = numbers[
+            encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+        ]
+        return result
+
+    def _entries(
+        self, keys: pa.Table
+    ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], pa.Array]:
+        """A keys table (``KEYS_SCHEMA``) as index entries: row, rule number, key."""
+        row = self._row
+        rows = np.array([row[r] for r in keys.column("record_id").to_pylist()], dtype=np.int64)
+        key = keys.column("key")
+        return (
+            rows,
+            self._rule_numbers(keys.column("rule")),
+            (key.combine_chunks() if isinstance(key, pa.ChunkedArray) else key),
+        )
+
+    def _holders(self, keys: pa.Table) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+        """(query row, holding row) of every stored record holding a key of ``keys``."""
+        rules = self._rules
+        where, numbers, texts = [], [], []
+        for i, (rule, key) in enumerate(
+            zip(keys.column("rule").to_pylist(), keys.column("key").to_pylist(), strict=True)
         ):
-            self._index[(rule, key)].add(record_id)
-            self._keys_of[record_id].append((rule, key))
+            if rule in rules:  # a rule no stored key has: no holders
+                where.append(i)
+                numbers.append(rules[rule])
+                texts.append(key)
+        query, rows = self._index.holders(numbers, texts)
+        return np.array(where, dtype=np.int64)[query], rows
+
+    def _ids_of(self, rows: npt.NDArray[np.int64]) -> list[str]:
+        ids = self._ids
+        return [ids[r] for r in rows.tolist()]
 
     def _append(self, records: pa.Table, features: pa.Table) -> None:
-        offset = sum(t.num_rows for t in self._tables)
+        offset = len(self._ids)
         self._tables.append(conform(records, RECORDS_SCHEMA, what="records"))
         if self._feature_tables is not None:
             self._feature_tables.append(features)
         for position, record_id in enumerate(records.column("record_id").to_pylist()):
             self._row[record_id] = offset + position
+            self._ids.append(record_id)
 
     def _records(self) -> pa.Table:
         self._tables = _compacted(self._tables)
@@ -255,7 +300,7 @@ class InMemoryLookup:
 
     def _feedback(self, kind: str, members: list[str]) -> pa.Table:
         links = self._links[kind]
-        pairs = sorted({(min(a, b), max(a, b)) for a in members for b in links.get(a, ())})
+        pairs = sorted({(min(a, b), max(a, b)) for a in members if a in links for b in links[a]})
         if not pairs:
             return LINKS_SCHEMA.empty_table()
         return pa.table(

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from dchkit.errors import ComparatorError, ConfigError
+from dchkit.resolution import comparisons
 from dchkit.resolution.comparisons import NULL_LEVEL, Comparison, Level, compare_pairs, value_pairs
 
 NAME = Comparison(
@@ -20,6 +21,24 @@ NAME = Comparison(
         Level(column="name", test="jaro_winkler", threshold=0.8),
     ),
 )
+
+
+PATHS = {  # (SMALL_PAIRS, SMALL_ROWS, _SCORED_ONE_BY_ONE) of each path
+    "python": (comparisons.SMALL_PAIRS, comparisons.SMALL_ROWS, comparisons._SCORED_ONE_BY_ONE),
+    "python-encoded columns": (-1, comparisons.SMALL_ROWS, comparisons._SCORED_ONE_BY_ONE),
+    "arrow columns": (-1, -1, 0),
+}
+NAMES = ("SMALL_PAIRS", "SMALL_ROWS", "_SCORED_ONE_BY_ONE")
+
+
+@pytest.fixture(scope="module", autouse=True, params=list(PATHS))
+def path(request: pytest.FixtureRequest):
+    """Every test on every path: few pairs in Python, columns encoded in Python or Arrow."""
+    for name, value in zip(NAMES, PATHS[request.param], strict=True):
+        setattr(comparisons, name, value)
+    yield request.param
+    for name, value in zip(NAMES, PATHS["python"], strict=True):
+        setattr(comparisons, name, value)
 
 
 def levels(features, pairs, comparison):

@@ -7,9 +7,18 @@ import pyarrow.compute as pc
 import pytest
 
 from dchkit.errors import ConfigError
+from dchkit.resolution import golden
 from dchkit.resolution.golden import build_golden
 
 T = pa.timestamp("us", tz="UTC")
+
+
+@pytest.fixture(autouse=True, params=["python", "columns"])
+def path(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Every test on both paths: a few records in Python, and the column path."""
+    if request.param == "columns":
+        monkeypatch.setattr(golden, "SMALL_ROWS", -1)
+    return str(request.param)
 
 
 def records() -> pa.Table:

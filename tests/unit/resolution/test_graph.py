@@ -6,6 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from dchkit.errors import ConfigError
+from dchkit.resolution import graph as graph_module
 from dchkit.resolution.graph import IdentifierLimit, cluster, components
 
 
@@ -100,3 +101,24 @@ def test_clusters_partition_records_and_every_guard_holds(case):
     for u, v in edges.tolist():
         if (min(u, v), max(u, v)) not in cut:
             assert labels[u] == labels[v]
+
+
+@given(
+    st.integers(1, 40).flatmap(
+        lambda n: st.tuples(
+            st.just(n),
+            st.lists(st.tuples(st.integers(0, n - 1), st.integers(0, n - 1)), max_size=60),
+        )
+    )
+)
+def test_small_graphs_get_the_labels_of_the_sparse_path(graph):
+    n, edge_list = graph
+    edges = np.array(edge_list, dtype=np.int64).reshape(-1, 2)
+    small = graph_module._components_in_python(n, edges)
+    default = graph_module._SMALL_GRAPH
+    try:
+        graph_module._SMALL_GRAPH = -1
+        sparse = components(n, edges)
+    finally:
+        graph_module._SMALL_GRAPH = default
+    assert small.tolist() == sparse.tolist()

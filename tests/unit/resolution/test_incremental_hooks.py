@@ -30,6 +30,10 @@ def test_few_distinct_pairs_are_scored_on_the_calling_thread_with_the_same_level
         return original(*args, **kwargs)
 
     monkeypatch.setattr(comparisons.process, "cpdist", spy)
+    # the Arrow column path, which scores each level's distinct pairs in one cpdist call
+    monkeypatch.setattr(comparisons, "SMALL_PAIRS", -1)
+    monkeypatch.setattr(comparisons, "SMALL_ROWS", -1)
+    monkeypatch.setattr(comparisons, "_SCORED_ONE_BY_ONE", 0)
     single = compare_pairs(features, pairs, config.comparisons)
     assert set(calls) == {1}
     monkeypatch.setattr(comparisons, "_THREADED_FROM", 1)
