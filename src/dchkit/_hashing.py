@@ -35,7 +35,7 @@ Hashes = npt.NDArray[np.uint64]
 
 def _word_powers(count: int) -> Hashes:
     """``_MULTIPLIER ** (k + 1)`` modulo 2**64 for ``k < count``."""
-    return np.cumprod(np.full(max(count, 1), _MULTIPLIER, dtype=np.uint64))
+    return np.cumprod(np.full(max(count, 1), _MULTIPLIER, dtype=np.uint64), dtype=np.uint64)
 
 
 def _byte_weights(count: int) -> Hashes:
@@ -71,11 +71,32 @@ def hash_strings(values: pa.Array) -> Hashes:
     the words are read directly; otherwise each byte is weighted by its place in its
     word and word, which is the same sum.
     """
-    global _WEIGHTS
     values = values.cast(pa.string()) if values.type != pa.string() else values
     count = len(values)
     if not count:
         return np.zeros(0, np.uint64)
+    offsets = np.frombuffer(values.buffers()[1], np.int32)[values.offset : values.offset + count + 1]
+    if offsets[-1] - offsets[0] <= _CHUNK_BYTES:
+        return _hash_chunk(values)
+    # A slice at a time: the per-byte arrays stay small (fast to allocate, in cache).
+    bounds = np.searchsorted(offsets, np.arange(offsets[0], offsets[-1], _CHUNK_BYTES))
+    bounds = np.unique(np.r_[bounds.clip(0, count), count])
+    bounds = bounds[bounds > 0]
+    parts, start = [], 0
+    for stop in bounds.tolist():
+        parts.append(_hash_chunk(values.slice(start, stop - start)))
+        start = stop
+    return np.concatenate(parts)
+
+
+#: Bytes of strings hashed at a time (bounds the size of the per-byte work arrays).
+_CHUNK_BYTES = 1 << 20
+
+
+def _hash_chunk(values: pa.Array) -> Hashes:
+    """:func:`hash_strings` of a string array in one pass."""
+    global _WEIGHTS
+    count = len(values)
     buffers = values.buffers()
     offsets = np.frombuffer(buffers[1], np.int32)[values.offset : values.offset + count + 1]
     offsets = offsets.astype(np.int64)
@@ -125,4 +146,4 @@ def _few_distinct(values: pa.Array) -> Hashes:
     """:func:`hash_strings` by way of the distinct values (cheap for a label column)."""
     encoded = pc.fill_null(values.cast(pa.string()), "").dictionary_encode()
     hashed = hash_strings(encoded.dictionary)
-    return hashed[encoded.indices.to_numpy(zero_copy_only=False)]
+    return np.asarray(hashed[encoded.indices.to_numpy(zero_copy_only=False)], np.uint64)

@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from dchkit import _hashing as hashing
 from dchkit._hashing import hash_pairs, hash_strings
 
 
@@ -60,3 +61,14 @@ def test_equal_pairs_hash_alike_and_distinct_ones_apart(pairs: list[tuple[str, s
     for pair, value in zip(pairs, hashes, strict=True):
         assert by_pair.setdefault(pair, value) == value
     assert len(set(by_pair.values())) == len(by_pair)
+
+
+def test_long_columns_hash_a_slice_at_a_time_with_the_same_values(
+    monkeypatch: pytest.MonkeyPatch,
+):
+    values = pa.array([None if i % 11 == 0 else "キー" * (i % 7) + str(i) for i in range(500)])
+    whole = hash_strings(values.slice(3))
+    monkeypatch.setattr(hashing, "_CHUNK_BYTES", 64)
+    assert (hash_strings(values.slice(3)) == whole).all()
+    one_by_one = [hash_strings(values.slice(i, 1))[0] for i in range(3, len(values))]
+    assert whole.tolist() == one_by_one

@@ -29,12 +29,16 @@ import pyarrow.compute as pc
 import pyarrow.json as pajson
 
 __all__ = [
+    "Converter",
     "decode",
     "encode",
+    "from_wire",
+    "json_value",
     "python_row",
     "python_row_value",
     "row_converters",
     "special_fields",
+    "to_wire",
     "wire_type",
 ]
 
@@ -56,7 +60,7 @@ def wire_type(kind: pa.DataType) -> pa.DataType:
     return kind
 
 
-def _to_wire(column: pa.Array, kind: pa.DataType) -> pa.Array:
+def to_wire(column: pa.Array, kind: pa.DataType) -> pa.Array:
     if pa.types.is_map(kind):
         entries = pa.StructArray.from_arrays([column.keys, column.items], names=list(_ENTRY))
         offsets = pc.fill_null(column.offsets, 0)
@@ -67,7 +71,7 @@ def _to_wire(column: pa.Array, kind: pa.DataType) -> pa.Array:
     return column
 
 
-def _from_wire(column: pa.Array, kind: pa.DataType) -> pa.Array:
+def from_wire(column: pa.Array, kind: pa.DataType) -> pa.Array:
     if pa.types.is_map(kind):
         entries = pc.list_flatten(column)
         offsets = np.concatenate(
@@ -97,7 +101,7 @@ def encode(table: pa.Table) -> pa.Array:
     columns = []
     for field in table.schema:
         column = table.column(field.name).combine_chunks()
-        columns.append(_to_wire(column, field.type))
+        columns.append(to_wire(column, field.type))
     struct = pa.StructArray.from_arrays(columns, names=table.column_names)
     return to_json_text(struct)
 
@@ -125,7 +129,7 @@ def decode(texts: Sequence[str] | pa.Array | str, schema: pa.Schema) -> pa.Table
         parse_options=pajson.ParseOptions(explicit_schema=wire, unexpected_field_behavior="ignore"),
     )
     columns = [
-        _from_wire(read.column(f.name).combine_chunks(), f.type)
+        from_wire(read.column(f.name).combine_chunks(), f.type)
         if read.num_rows
         else pa.array([], f.type)
         for f in schema
@@ -225,18 +229,18 @@ def _leaf(kind: pa.DataType) -> pa.DataType:
     return kind
 
 
-def _json_value(value: Any, kind: pa.DataType) -> Any:
+def json_value(value: Any, kind: pa.DataType) -> Any:
     if value is None:
         return None
     if pa.types.is_map(kind):
         return [
-            {"key": _json_value(k, kind.key_type)}
+            {"key": json_value(k, kind.key_type)}
             if v is None
-            else {"key": _json_value(k, kind.key_type), "value": _json_value(v, kind.item_type)}
+            else {"key": json_value(k, kind.key_type), "value": json_value(v, kind.item_type)}
             for k, v in value
         ]
     if pa.types.is_list(kind):
-        return [_json_value(v, kind.value_type) for v in value]
+        return [json_value(v, kind.value_type) for v in value]
     if isinstance(value, str):
         return _UNESCAPED_CONTROLS.sub("\ufffd", value)
     return value
@@ -254,7 +258,7 @@ def _encode_small(table: pa.Table) -> pa.Array:
     texts = []
     for row in range(table.num_rows):
         document = {
-            name: _json_value(values[row], kind)
+            name: json_value(values[row], kind)
             for name, kind, values in columns
             if values[row] is not None
         }
