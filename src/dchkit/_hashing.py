@@ -75,7 +75,9 @@ def hash_strings(values: pa.Array) -> Hashes:
     count = len(values)
     if not count:
         return np.zeros(0, np.uint64)
-    offsets = np.frombuffer(values.buffers()[1], np.int32)[values.offset : values.offset + count + 1]
+    offsets = np.frombuffer(values.buffers()[1], np.int32)[
+        values.offset : values.offset + count + 1
+    ]
     if offsets[-1] - offsets[0] <= _CHUNK_BYTES:
         return _hash_chunk(values)
     # A slice at a time: the per-byte arrays stay small (fast to allocate, in cache).

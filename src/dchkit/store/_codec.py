@@ -33,6 +33,7 @@ __all__ = [
     "decode",
     "encode",
     "from_wire",
+    "joined_lines",
     "json_value",
     "python_row",
     "python_row_value",
@@ -106,19 +107,15 @@ def encode(table: pa.Table) -> pa.Array:
     return to_json_text(struct)
 
 
-def decode(texts: Sequence[str] | pa.Array | str, schema: pa.Schema) -> pa.Table:
+def decode(texts: Sequence[str] | Sequence[bytes] | pa.Array | str, schema: pa.Schema) -> pa.Table:
     """The table of ``schema`` whose rows :func:`encode` wrote.
 
     Args:
-        texts: The JSON texts, or one string of them joined by newlines.
+        texts: The JSON texts (as ``str`` or UTF-8 ``bytes``: a database can hand over
+            bytes without decoding them), or one string of them joined by newlines.
         schema: The table's schema.
     """
-    if isinstance(texts, str):
-        data = texts.encode("utf-8")
-    elif isinstance(texts, pa.Array):
-        data = "\n".join(texts.to_pylist()).encode("utf-8")
-    else:
-        data = "\n".join(texts).encode("utf-8")
+    data = joined_lines(texts)
     if not data.strip():
         return schema.empty_table()
     if data.count(b"\n") < _SMALL:
@@ -138,6 +135,16 @@ def decode(texts: Sequence[str] | pa.Array | str, schema: pa.Schema) -> pa.Table
         [c.cast(f.type) for c, f in zip(columns, schema, strict=True)],
         schema=schema.remove_metadata(),
     )
+
+
+def joined_lines(texts: Sequence[str] | Sequence[bytes] | pa.Array | str) -> bytes:
+    """JSON texts as one UTF-8 buffer, a text a line."""
+    if isinstance(texts, str):
+        return texts.encode("utf-8")
+    values: list[Any] = texts.to_pylist() if isinstance(texts, pa.Array) else list(texts)
+    if values and isinstance(values[0], bytes):
+        return b"\n".join(values)
+    return "\n".join(values).encode("utf-8")
 
 
 #: Below this many rows Python's json module beats Arrow's reader (a point lookup).

@@ -36,6 +36,7 @@ import pyarrow.json as pajson
 from dchkit.store._codec import (
     Converter,
     from_wire,
+    joined_lines,
     json_value,
     to_wire,
     wire_type,
@@ -54,7 +55,7 @@ def encode_groups(rows: pa.Table, by: Sequence[str]) -> tuple[pa.Table, pa.Array
         The groups' ``by`` values (a table) and each group's JSON document: the other
         columns as lists, rows in their order in ``rows``.
     """
-    ordered = rows.take(pc.sort_indices(rows, [(name, "ascending") for name in by]))
+    ordered = rows if _sorted_by(rows, by) else rows.take(_order(rows, by))
     keys = ordered.select(list(by))
     starts = _group_starts(keys)
     offsets = np.r_[starts, ordered.num_rows].astype(np.int32)
@@ -64,17 +65,33 @@ def encode_groups(rows: pa.Table, by: Sequence[str]) -> tuple[pa.Table, pa.Array
     from dchkit.connectors.arrowutil import to_json_text  # the connectors layer loads lazily
 
     offset_array = pa.array(offsets)
-    lists = [
-        pa.ListArray.from_arrays(
-            offset_array, to_wire(ordered.column(f.name).combine_chunks(), f.type)
-        )
-        for f in fields
-    ]
-    documents = pa.StructArray.from_arrays(lists, names=[f.name for f in fields])
-    return keys.take(pa.array(starts)), to_json_text(documents)
+    parts: list[pa.Array | str] = []
+    for f in fields:  # '{"a":[…],"b":[…]}', joined once (no nested struct to render)
+        flat = to_json_text(to_wire(ordered.column(f.name).combine_chunks(), f.type))
+        lists = pa.ListArray.from_arrays(offset_array, pc.fill_null(flat, "null"))
+        parts += ["{" if not parts else ",", json.dumps(f.name, ensure_ascii=False) + ":["]
+        parts += [pc.binary_join(lists, ","), "]"]
+    return keys.take(pa.array(starts)), pc.binary_join_element_wise(*parts, "}", "")
 
 
-def decode_groups(keys: pa.Table, texts: pa.Array | Sequence[str], schema: pa.Schema) -> pa.Table:
+def _order(rows: pa.Table, by: Sequence[str]) -> pa.Array:
+    return pc.sort_indices(rows, [(name, "ascending") for name in by])
+
+
+def _sorted_by(rows: pa.Table, by: Sequence[str]) -> bool:
+    """Whether rows are sorted by one ``by`` column already (no nulls): no sort needed."""
+    if len(by) != 1 or rows.num_rows < 2:
+        return bool(rows.num_rows < 2)
+    column = rows.column(by[0]).combine_chunks()
+    if column.null_count:
+        return False
+    ascending = pc.less_equal(column.slice(0, len(column) - 1), column.slice(1))
+    return bool(pc.all(ascending).as_py())
+
+
+def decode_groups(
+    keys: pa.Table, texts: pa.Array | Sequence[str] | Sequence[bytes], schema: pa.Schema
+) -> pa.Table:
     """The rows of ``schema`` that :func:`encode_groups` kept as ``texts``, by group.
 
     Args:
@@ -82,11 +99,10 @@ def decode_groups(keys: pa.Table, texts: pa.Array | Sequence[str], schema: pa.Sc
         texts: The documents, in the same order.
         schema: The rows' schema (group columns included).
     """
-    values = texts.to_pylist() if isinstance(texts, pa.Array) else list(texts)
     fields = [f for f in schema if f.name not in keys.column_names]
-    if not values:
+    if not len(texts):
         return schema.empty_table()
-    data = "\n".join(values).encode("utf-8")
+    data = joined_lines(texts)
     read = pajson.read_json(
         pa.BufferReader(data),
         parse_options=pajson.ParseOptions(
@@ -94,7 +110,7 @@ def decode_groups(keys: pa.Table, texts: pa.Array | Sequence[str], schema: pa.Sc
         ),
     )
     lengths = pc.list_value_length(read.column(fields[0].name).combine_chunks())
-    repeat = pa.array(np.repeat(np.arange(len(values)), lengths.fill_null(0).to_numpy()))
+    repeat = pa.array(np.repeat(np.arange(len(texts)), lengths.fill_null(0).to_numpy()))
     columns: dict[str, pa.Array] = {}
     for f in schema:
         if f.name in keys.column_names:

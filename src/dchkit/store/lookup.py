@@ -15,8 +15,10 @@ three tables hold the index:
 - ``blocking_records``: ``record_num, record_id, key_hashes`` — the record's hashes packed
   in one blob (8 bytes each), to remove them when the record changes;
 - ``blocking_keys``: ``key_hash, record_num`` — who holds a key, kept in hash order;
-- ``blocking_counts``: ``key_hash, count`` — how many records hold it (an oversized block
-  is recognised without reading its members).
+- ``blocking_counts``: ``key_hash, count`` — how many records hold a key that
+  :data:`COUNTED_FROM` records or more hold (an oversized block is recognised without
+  reading its members); fewer holders are counted from ``blocking_keys`` (most keys have
+  one or two: 4.4M of the 6.1M distinct keys of a million records have one).
 
 A hash collision can only make the index return a record that does not hold the key (a
 spurious candidate, scored and rejected like any other) or add two keys' counts together;
@@ -75,6 +77,8 @@ __all__ = [
 
 #: Meta key of the number the next indexed record gets.
 NEXT_RECORD_NUM = "key_index_next"
+#: Keys held by this many records or more have their count stored; fewer are counted.
+COUNTED_FROM = 32
 #: Up to this share of records changed, a rebuild updates them instead of rewriting all.
 _PATCH_SHARE = 0.2
 
@@ -98,7 +102,7 @@ class StoreLookup:
         if keys.num_rows == 0:
             return pa.array([], pa.int64())
         hashes = pa.array(key_hashes(keys))
-        counts = self.store.read("blocking_counts", {"key_hash": hashes})
+        counts = _key_counts(self.store, hashes)
         found = pc.index_in(hashes, value_set=to_array(counts.column("key_hash")))
         return pc.fill_null(to_array(counts.column("count")).take(found), 0)
 
@@ -293,7 +297,7 @@ def index_keys(store: Store, keys: pa.Table) -> None:
         rows = index_rows(keys.column("record_id"), key_hashes(keys), first)
         store.insert("blocking_records", rows.records)
         store.insert("blocking_keys", rows.keys)
-        add_counts(store, "blocking_counts", ["key_hash"], rows.counts)
+        _add_key_counts(store, rows.counts)
         store.set_meta(NEXT_RECORD_NUM, str(first + rows.records.num_rows))
 
 
@@ -311,7 +315,7 @@ def unindex_records(store: Store, record_ids: pa.Array | pa.ChunkedArray) -> Non
         minus = pa.table(
             {"key_hash": pa.array(hashes), "count": pa.array(np.full(len(hashes), -1))}
         )
-        add_counts(store, "blocking_counts", ["key_hash"], minus)
+        _add_key_counts(store, minus)
 
 
 def rebuild_key_index(store: Store, keys: pa.Table) -> None:
@@ -337,8 +341,59 @@ def rebuild_key_index(store: Store, keys: pa.Table) -> None:
                 store.delete(table)
         store.insert("blocking_records", rows.records)
         store.insert("blocking_keys", rows.keys)
-        store.insert("blocking_counts", rows.counts)
+        big = pc.greater_equal(rows.counts.column("count"), COUNTED_FROM)
+        store.insert("blocking_counts", rows.counts.filter(big))
         store.set_meta(NEXT_RECORD_NUM, str(rows.records.num_rows + 1))
+
+
+def _key_counts(store: Store, hashes: pa.Array) -> pa.Table:
+    """``key_hash, count`` of the given hashes that some record holds.
+
+    From ``blocking_counts`` for keys held by :data:`COUNTED_FROM` records or more, else
+    by counting their holders.
+    """
+    counted = store.read("blocking_counts", {"key_hash": hashes})
+    rest = pc.filter(hashes, pc.invert(pc.is_in(hashes, value_set=to_array(counted["key_hash"]))))
+    if len(rest) == 0:
+        return counted
+    holders = store.read("blocking_keys", {"key_hash": pc.unique(rest)}, columns=["key_hash"])
+    few = holders.group_by("key_hash").aggregate([("key_hash", "count")])
+    few = few.rename_columns(["key_hash", "count"]).cast(counted.schema)
+    return pa.concat_tables([counted, few])
+
+
+def _add_key_counts(store: Store, changes: pa.Table) -> None:
+    """Bring ``blocking_counts`` in step after the holders of some keys changed.
+
+    ``changes`` holds ``key_hash, count`` deltas; ``blocking_keys`` already holds the new
+    holders. A key counted in the table gets the delta; the others are counted afresh
+    (they have fewer than :data:`COUNTED_FROM` holders, or just reached it).
+    """
+    if changes.num_rows == 0:
+        return
+    deltas = changes.group_by("key_hash").aggregate([("count", "sum")])
+    hashes = to_array(deltas.column("key_hash"))
+    counted = store.read("blocking_counts", {"key_hash": hashes})
+    merged = deltas.join(counted, "key_hash", join_type="inner")
+    kept = pa.table(
+        {
+            "key_hash": merged.column("key_hash"),
+            "count": pc.add(merged.column("count"), merged.column("count_sum")),
+        }
+    )
+    rest = pc.filter(hashes, pc.invert(pc.is_in(hashes, value_set=to_array(counted["key_hash"]))))
+    if len(rest):
+        holders = store.read("blocking_keys", {"key_hash": rest}, columns=["key_hash"])
+        grown = holders.group_by("key_hash").aggregate([("key_hash", "count")])
+        kept = pa.concat_tables(
+            [kept, grown.rename_columns(["key_hash", "count"]).cast(kept.schema)]
+        )
+    big = pc.greater_equal(kept.column("count"), COUNTED_FROM)
+    with store.transaction():
+        store.upsert("blocking_counts", kept.filter(big))
+        small = to_array(kept.column("key_hash")).filter(pc.invert(big))
+        if len(small):
+            store.delete("blocking_counts", {"key_hash": small})
 
 
 def _stale_records(stored: pa.Table, fresh: pa.Table) -> pa.Array:

@@ -72,6 +72,10 @@ class SQLiteStore:
         timeout: Seconds to wait for another process's write lock before failing.
         synchronous: SQLite's ``synchronous`` setting. ``NORMAL`` (default) with WAL
             survives a killed process; ``FULL`` also survives a power cut, slower.
+        cache_mb: Page cache of the writing connection, in MiB (SQLite's default is 2).
+            It fills only as pages are used; at a million records, the indexes an ingest
+            writes into outgrow a small cache, and each write then goes through the
+            operating system (an ingest of 1M records took ~20 % more CPU with 2 MiB).
 
     Raises:
         StoreMigrationError: the file was written by a newer dchkit, or a migration failed.
@@ -79,7 +83,12 @@ class SQLiteStore:
     """
 
     def __init__(
-        self, path: str | Path | None = None, *, timeout: float = 30.0, synchronous: str = "NORMAL"
+        self,
+        path: str | Path | None = None,
+        *,
+        timeout: float = 30.0,
+        synchronous: str = "NORMAL",
+        cache_mb: int = 256,
     ) -> None:
         self.path = ":memory:" if path is None else str(path)
         self._lock = threading.RLock()
@@ -105,6 +114,7 @@ class SQLiteStore:
                 raise StoreError(msg, fix="use NORMAL (default) or FULL")
             self._db.execute(f"PRAGMA synchronous={synchronous.upper()}")
             self._db.execute(f"PRAGMA busy_timeout={int(timeout * 1000)}")
+            self._db.execute(f"PRAGMA cache_size={-int(cache_mb) * 1024}")
             self._migrate()
         except StoreError:
             self._db.close()
@@ -315,7 +325,8 @@ class SQLiteStore:
         by = spec.columns.names
         found: list[tuple[Any, ...]] = []
         for clause, params in _where_clauses(spec, where):
-            sql = f"SELECT {', '.join(map(quote, [*by, 'data']))} FROM {quote(spec.name)}{clause}"
+            selected = ", ".join([*map(quote, by), "CAST(data AS BLOB)"])
+            sql = f"SELECT {selected} FROM {quote(spec.name)}{clause}"
             found.extend(db.execute(sql, params).fetchall())
         keys = plain_table([spec.columns.field(n) for n in by], [r[:-1] for r in found])
         return decode_groups(keys, [r[-1] for r in found], spec.schema)
@@ -356,7 +367,8 @@ class SQLiteStore:
             found = found.select([f.name for f in fields])
             return found if limit is None else found.slice(0, limit)
         document = spec.document is not None and columns is None
-        selected = "data" if document else ", ".join(quote(f.name) for f in fields)
+        # Documents as bytes: the JSON reader takes UTF-8, so they need no decoding here.
+        selected = "CAST(data AS BLOB)" if document else ", ".join(quote(f.name) for f in fields)
         rows: list[tuple[Any, ...]] = []
         with self._reading() as db:
             for clause, params in _where_clauses(spec, where):
