@@ -102,7 +102,7 @@ def _migration_4(connection: sqlite3.Connection) -> None:
     for name, table in (
         ("blocking_records", index.records),
         ("blocking_keys", index.keys),
-        ("blocking_counts", index.counts),
+        ("blocking_counts", index.stored_counts),
     ):
         names = table.column_names
         connection.executemany(

@@ -195,7 +195,12 @@ class IndexRows:
     keys: pa.Table
     """``blocking_keys``: ``key_hash, record_num``, sorted by hash, then number."""
     counts: pa.Table
-    """``blocking_counts``: ``key_hash, count``, sorted by hash."""
+    """``key_hash, count`` of every hash, sorted by hash."""
+
+    @property
+    def stored_counts(self) -> pa.Table:
+        """The rows of ``blocking_counts``: counts of :data:`COUNTED_FROM` or more."""
+        return self.counts.filter(pc.greater_equal(self.counts.column("count"), COUNTED_FROM))
 
 
 def index_rows(record_ids: pa.Array, hashes: npt.NDArray[np.int64], first: int) -> IndexRows:
@@ -341,8 +346,7 @@ def rebuild_key_index(store: Store, keys: pa.Table) -> None:
                 store.delete(table)
         store.insert("blocking_records", rows.records)
         store.insert("blocking_keys", rows.keys)
-        big = pc.greater_equal(rows.counts.column("count"), COUNTED_FROM)
-        store.insert("blocking_counts", rows.counts.filter(big))
+        store.insert("blocking_counts", rows.stored_counts)
         store.set_meta(NEXT_RECORD_NUM, str(rows.records.num_rows + 1))
 
 
