@@ -359,8 +359,6 @@ class Hub:
     ) -> tuple[pa.Table, pa.Array, pa.Table, int]:
         """Write one batch in one transaction, resolving it incrementally when asked."""
         resolved = 0
-        records = state.in_order(records, "record_id")
-        events = state.in_order(events, "event_id")
         with self.store.transaction():
             ids = to_array(records.column("record_id"))
             existing = self.store.read("records", {"record_id": ids}, columns=["record_id"])

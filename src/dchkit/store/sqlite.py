@@ -259,6 +259,7 @@ class SQLiteStore:
         if rows.num_rows == 0:
             return spec.schema.empty_table().select(list(spec.key))
         names, stored = self._params(spec, rows)
+        stored = _in_key_order(stored, spec.key)
         with self.transaction():
             seq = self._next_seq() if spec.versioned else 0
             if spec.versioned:
@@ -268,13 +269,17 @@ class SQLiteStore:
             marks = ", ".join("?" * len(names))
             update = ", ".join(f"{quote(n)} = excluded.{quote(n)}" for n in names)
             changed = " WHERE data IS NOT excluded.data" if spec.document is not None else ""
+            before = self._db.total_changes
             self._db.executemany(
                 f"INSERT INTO {quote(table)} ({columns}) VALUES ({marks}) "
                 f"ON CONFLICT ({', '.join(map(quote, spec.key))}) DO UPDATE SET {update}{changed}",
                 sql_rows(stored),
             )
+            keys = stored.select(list(spec.key))
             if not spec.versioned:
-                return rows.select(list(spec.key))
+                return keys
+            if self._db.total_changes - before == len(stored) and _distinct(keys):
+                return keys.cast(pa.schema([spec.columns.field(k) for k in spec.key]))
             found = self._db.execute(
                 f"SELECT {', '.join(map(quote, spec.key))} FROM {quote(table)} WHERE seq = ?",
                 (seq,),
@@ -488,6 +493,35 @@ def _close_reader(
         if db in readers:
             readers.remove(db)
     db.close()
+
+
+#: Below this many rows a write is not worth sorting.
+_SORT_FROM = 256
+
+
+def _in_key_order(rows: pa.Table, key: Sequence[str]) -> pa.Table:
+    """``rows`` sorted by ``key`` (already sorted ones as they are).
+
+    A B-tree takes rows in its order much faster: each page is read and written once,
+    not once per row (at a million records, B-trees far outgrow the page cache).
+    """
+    if rows.num_rows < _SORT_FROM:
+        return rows
+    if len(key) == 1:
+        column = rows.column(key[0])
+        if (
+            not column.null_count
+            and pc.all(pc.less_equal(column.slice(0, len(column) - 1), column.slice(1))).as_py()
+        ):
+            return rows
+    return rows.take(pc.sort_indices(rows, [(k, "ascending") for k in key]))
+
+
+def _distinct(keys: pa.Table) -> bool:
+    """Whether no two rows of ``keys`` are equal (one column: a cheap count)."""
+    if keys.num_columns != 1:
+        return False
+    return bool(pc.count_distinct(keys.column(0)).as_py() == keys.num_rows)
 
 
 def _conform(rows: pa.Table, schema: pa.Schema) -> pa.Table:

@@ -188,15 +188,11 @@ def write_customers(
         pa.concat_arrays([to_array(golden.column("customer_id")), removed.cast(pa.string())])
     )
     with store.transaction():
-        store.upsert(
-            "clusters", in_order(clusters.select(["record_id", "customer_id"]), "record_id")
-        )
-        changed = to_array(
-            store.upsert("golden", in_order(golden, "customer_id")).column("customer_id")
-        )
+        store.upsert("clusters", clusters.select(["record_id", "customer_id"]))
+        changed = to_array(store.upsert("golden", golden).column("customer_id"))
         store.delete("golden", {"customer_id": removed})
         store.delete("lineage", {"customer_id": affected})
-        store.insert("lineage", in_order(lineage, "customer_id"))
+        store.insert("lineage", lineage)
         if aliases.num_rows:
             store.upsert("aliases", aliases.select(["alias", "customer_id"]))
             # Chains stay one step long: what pointed at a merged id now points at its survivor.

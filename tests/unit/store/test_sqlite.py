@@ -250,3 +250,16 @@ def test_a_grouped_table_appends_reads_counts_and_deletes_by_group(size: int) ->
     assert set(store.read("lineage").column("customer_id").to_pylist()) == left
     assert store.read("lineage", {"customer_id": ["nobody"]}).num_rows == 0
     assert store.rows("lineage", {"customer_id": ["nobody"]}) == []
+
+
+def test_upsert_reports_each_key_once_when_a_batch_repeats_it() -> None:
+    store = SQLiteStore()
+    twice = pa.concat_tables([_records(["1"]), _records(["1"], "b@x.jp"), _records(["2"])])
+    changed = store.upsert("records", twice)
+    assert sorted(changed.column("record_id").to_pylist()) == ["crm:1", "crm:2"]
+    many = _records([str(i) for i in range(600)])  # written in key order
+    # 598 new, crm:1 changed back to a@example.jp, crm:2 as it was
+    assert store.upsert("records", many.take(list(range(599, -1, -1)))).num_rows == 599
+    assert store.read("records", {"record_id": ["crm:1"]}).column("emails").to_pylist() == [
+        ["a@example.jp"]
+    ]
