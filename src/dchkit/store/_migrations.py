@@ -18,7 +18,7 @@ import pyarrow as pa
 from dchkit.schema import LINEAGE_SCHEMA
 from dchkit.store._codec import decode
 from dchkit.store._groups import encode_groups
-from dchkit.store._sql import create_table, plain_table, quote, sql_rows
+from dchkit.store._sql import create_table, plain_table, quote, write_rows
 from dchkit.store.base import TABLES, TableSpec
 
 __all__ = ["MIGRATIONS", "SCHEMA_VERSION"]
@@ -105,11 +105,7 @@ def _migration_4(connection: sqlite3.Connection) -> None:
         ("blocking_counts", index.stored_counts),
     ):
         names = table.column_names
-        connection.executemany(
-            f"INSERT INTO {quote(name)} ({', '.join(map(quote, names))}) "
-            f"VALUES ({', '.join('?' * len(names))})",
-            sql_rows(table),
-        )
+        write_rows(connection, f"INSERT INTO {quote(name)} ({', '.join(map(quote, names))})", table)
     connection.execute(
         "INSERT OR REPLACE INTO meta VALUES (?, ?)",
         (NEXT_RECORD_NUM, str(index.records.num_rows + 1)),
@@ -129,9 +125,10 @@ def _migration_5(connection: sqlite3.Connection) -> None:
     if not parts:
         return
     keys, texts = encode_groups(pa.concat_tables(parts), spec.columns.names)
-    connection.executemany(
-        'INSERT INTO "lineage" ("customer_id", "data") VALUES (?, ?)',
-        sql_rows(keys.append_column("data", texts)),
+    write_rows(
+        connection,
+        'INSERT INTO "lineage" ("customer_id", "data")',
+        keys.append_column("data", texts),
     )
 
 

@@ -48,7 +48,7 @@ from dchkit.store._codec import (
 )
 from dchkit.store._groups import decode_groups, encode_groups, python_group_rows
 from dchkit.store._migrations import MIGRATIONS, SCHEMA_VERSION
-from dchkit.store._sql import plain_table, quote, sql_rows
+from dchkit.store._sql import plain_table, quote, write_rows
 from dchkit.store.base import TABLES, TableSpec, Where, chunks
 
 __all__ = ["MIGRATIONS", "SCHEMA_VERSION", "SQLiteStore"]
@@ -266,14 +266,14 @@ class SQLiteStore:
                 names.append("seq")
                 stored = stored.append_column("seq", pa.repeat(pa.scalar(seq), len(stored)))
             columns = ", ".join(map(quote, names))
-            marks = ", ".join("?" * len(names))
             update = ", ".join(f"{quote(n)} = excluded.{quote(n)}" for n in names)
             changed = " WHERE data IS NOT excluded.data" if spec.document is not None else ""
             before = self._db.total_changes
-            self._db.executemany(
-                f"INSERT INTO {quote(table)} ({columns}) VALUES ({marks}) "
-                f"ON CONFLICT ({', '.join(map(quote, spec.key))}) DO UPDATE SET {update}{changed}",
-                sql_rows(stored),
+            write_rows(
+                self._db,
+                f"INSERT INTO {quote(table)} ({columns})",
+                stored,
+                f" ON CONFLICT ({', '.join(map(quote, spec.key))}) DO UPDATE SET {update}{changed}",
             )
             keys = stored.select(list(spec.key))
             if not spec.versioned:
@@ -299,10 +299,8 @@ class SQLiteStore:
             return 0
         names, stored = self._params(spec, rows)
         with self.transaction():
-            self._db.executemany(
-                f"INSERT INTO {quote(table)} ({', '.join(map(quote, names))}) "
-                f"VALUES ({', '.join('?' * len(names))})",
-                sql_rows(stored),
+            write_rows(
+                self._db, f"INSERT INTO {quote(table)} ({', '.join(map(quote, names))})", stored
             )
             if spec.cursor is None:
                 return 0
@@ -317,10 +315,10 @@ class SQLiteStore:
             stored = self._read_groups(spec, {name: keys.column(name) for name in by}, self._db)
             if stored.num_rows:  # rows of those groups are already there: they come first
                 keys, texts = encode_groups(pa.concat_tables([stored, rows]), by)
-            self._db.executemany(
-                f"INSERT OR REPLACE INTO {quote(spec.name)} "
-                f"({', '.join(map(quote, [*by, 'data']))}) VALUES ({', '.join('?' * (len(by) + 1))})",
-                sql_rows(keys.append_column("data", texts)),
+            write_rows(
+                self._db,
+                f"INSERT OR REPLACE INTO {quote(spec.name)} ({', '.join(map(quote, [*by, 'data']))})",
+                keys.append_column("data", texts),
             )
 
     def _read_groups(
