@@ -31,6 +31,30 @@ def test_bench_hub_runs_and_reports_every_figure(
     assert figures["customers"] > 0
     for name in ("ingest_s", "resolve_s", "lookup_p99_ms", "single_p99_ms", "batch_s"):
         assert figures[name] > 0
+    assert figures["ingest_cpu_s"] > 0
+    assert figures["resolve_cpu_s"] > 0
+
+
+def test_bench_hub_can_time_the_build_alone(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = [
+        "--records",
+        "600",
+        "--singles",
+        "5",
+        "--batch",
+        "40",
+        "--lookups",
+        "5",
+        "--no-realtime",
+    ]
+    figures = bench_hub.main([*argv, "--cache", str(tmp_path), "--locale", "en"])
+    printed = capsys.readouterr().out
+    assert "ingest + resolve" in printed
+    assert "micro-batch" not in printed
+    assert figures["resolve_cpu_s"] > 0
+    assert "batch_s" not in figures
 
 
 def test_bench_hub_times_lookups_on_an_existing_hub(

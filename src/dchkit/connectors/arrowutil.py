@@ -63,6 +63,10 @@ def _escape_json_string(values: pa.Array) -> pa.Array:
     return pc.binary_join_element_wise('"', text, '"', "")
 
 
+#: From this many strings, JSON text escapes each distinct value once.
+_DISTINCT_FROM = 1024
+
+
 def to_json_text(values: pa.Array | pa.ChunkedArray) -> pa.Array:
     """Serialize any Arrow array (structs, lists, scalars) to JSON text, column-wise.
 
@@ -73,16 +77,19 @@ def to_json_text(values: pa.Array | pa.ChunkedArray) -> pa.Array:
         values = values.combine_chunks()
     kind = values.type
     if pa.types.is_struct(kind):
-        # Each present member renders as '"key":value,' and absent ones as ''; the trailing
-        # comma is cut at the end. (binary_join_element_wise's "skip" mode drops all-null
-        # rows in some pyarrow releases, so it is avoided.)
-        body = pa.array([""] * len(values), pa.string())
+        # Each present member renders as ',"key":value' and absent ones as ''; all are
+        # joined in one pass and the leading comma is cut. (binary_join_element_wise's
+        # "skip" mode drops all-null rows in some pyarrow releases, so it is avoided.)
+        members = []
         for index in range(kind.num_fields):
             child_json = to_json_text(pc.struct_field(values, [index]))
-            key = json.dumps(kind.field(index).name, ensure_ascii=False) + ":"
-            member = pc.fill_null(pc.binary_join_element_wise(key, child_json, ",", ""), "")
-            body = pc.binary_join_element_wise(body, member, "")
-        body = pc.replace_substring_regex(body, ",$", "")
+            key = "," + json.dumps(kind.field(index).name, ensure_ascii=False) + ":"
+            members.append(pc.fill_null(pc.binary_join_element_wise(key, child_json, ""), ""))
+        if not members:
+            body = pa.array([""] * len(values), pa.string())
+        else:
+            body = pc.binary_join_element_wise(*members, "")
+            body = pc.utf8_slice_codeunits(body, 1)  # the first member's comma
         text = pc.binary_join_element_wise("{", body, "}", "")
         return pc.if_else(values.is_null(), pa.scalar(None, pa.string()), text)
     if pa.types.is_list(kind) or pa.types.is_large_list(kind):
@@ -95,7 +102,12 @@ def to_json_text(values: pa.Array | pa.ChunkedArray) -> pa.Array:
         text = pc.binary_join_element_wise("[", body, "]", "")
         return pc.if_else(values.is_null(), pa.scalar(None, pa.string()), text)
     if pa.types.is_string(kind) or pa.types.is_large_string(kind):
-        return _escape_json_string(values.cast(pa.string()))
+        strings = values.cast(pa.string())
+        if len(strings) < _DISTINCT_FROM:
+            return _escape_json_string(strings)
+        # Each distinct value escaped once (sources, fields, rules repeat a lot).
+        encoded = strings.dictionary_encode()
+        return _escape_json_string(encoded.dictionary).take(encoded.indices)
     if pa.types.is_boolean(kind):
         return pc.if_else(values, "true", "false")
     if pa.types.is_integer(kind) or pa.types.is_floating(kind) or pa.types.is_decimal(kind):

@@ -22,82 +22,9 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from dchkit._hashing import hash_strings
+
 __all__ = ["SeenIds", "all_distinct", "hash_strings"]
-
-_MULTIPLIER = np.uint64(0x9E3779B97F4A7C15)
-_LENGTH_MIX = np.uint64(0xBF58476D1CE4E5B9)
-_FINAL_MIX = np.uint64(0x94D049BB133111EB)
-
-
-def _word_powers(count: int) -> np.ndarray:
-    """``_MULTIPLIER ** (k + 1)`` modulo 2**64 for ``k < count``."""
-    return np.cumprod(np.full(max(count, 1), _MULTIPLIER, dtype=np.uint64))
-
-
-def _byte_weights(count: int) -> np.ndarray:
-    """The weight of the byte at position ``i < count`` of a string (see :func:`hash_strings`)."""
-    positions = np.arange(count)
-    shifts = (8 * (positions % 8)).astype(np.uint64)
-    weights = (np.uint64(1) << shifts) * _word_powers(count // 8 + 1)[positions // 8]
-    return np.asarray(weights, dtype=np.uint64)
-
-
-_WEIGHTS = _byte_weights(256)
-
-
-def _finish(sums: np.ndarray, lengths: np.ndarray) -> np.ndarray:
-    hashes = sums ^ (lengths.astype(np.uint64) * _LENGTH_MIX)
-    hashes ^= hashes >> np.uint64(31)
-    hashes *= _FINAL_MIX
-    hashes ^= hashes >> np.uint64(29)
-    return np.asarray(hashes, dtype=np.uint64)
-
-
-def hash_strings(values: pa.Array) -> np.ndarray:
-    """A 64-bit hash of each string's UTF-8 bytes (nulls hash as the empty string).
-
-    The string, zero-padded to whole 8-byte little-endian words ``w_k``, hashes as
-    ``sum(w_k * M**(k + 1))`` modulo 2**64, mixed with its length and finished with
-    SplitMix64's mixer. Where every string has the same length (UUIDs, fixed-width ids)
-    the words are read directly; otherwise each byte is weighted by its place in its
-    word and word, which is the same sum. Equal strings have equal hashes; different
-    ones almost never do (callers still compare the texts).
-    """
-    global _WEIGHTS
-    values = values.cast(pa.string()) if values.type != pa.string() else values
-    count = len(values)
-    if not count:
-        return np.zeros(0, np.uint64)
-    buffers = values.buffers()
-    offsets = np.frombuffer(buffers[1], np.int32)[values.offset : values.offset + count + 1]
-    offsets = offsets.astype(np.int64)
-    spans = np.diff(offsets)
-    lengths = spans
-    if values.null_count:  # a null's slot may hold bytes: hash it as ""
-        lengths = np.where(values.is_valid().to_numpy(zero_copy_only=False), spans, 0)
-    total = int(offsets[-1] - offsets[0])
-    data = (
-        np.frombuffer(buffers[2], np.uint8)[offsets[0] : offsets[-1]]
-        if buffers[2] is not None and total
-        else np.zeros(0, np.uint8)
-    )
-    width = int(spans[0])
-    if not values.null_count and (spans == width).all():  # fixed width: whole words
-        words = -(-width // 8)
-        padded = np.zeros((count, words * 8), np.uint8)
-        padded[:, :width] = data.reshape(count, width)
-        packed = padded.view("<u8").astype(np.uint64)
-        sums = (packed * _word_powers(words)).sum(axis=1, dtype=np.uint64)
-        return _finish(sums, lengths)
-    longest = int(spans.max())
-    if longest > len(_WEIGHTS):
-        _WEIGHTS = _byte_weights(longest)
-    starts = offsets[:-1] - offsets[0]
-    position = np.arange(total, dtype=np.int64) - np.repeat(starts, spans)
-    terms = data.astype(np.uint64) * _WEIGHTS[position]
-    running = np.zeros(total + 1, np.uint64)
-    np.cumsum(terms, out=running[1:])
-    return _finish(running[starts + lengths] - running[starts], lengths)
 
 
 def all_distinct(hashes: np.ndarray) -> bool:

@@ -26,6 +26,7 @@ from dchkit.resolution.scoring import household_adjustments
 if TYPE_CHECKING:
     from dchkit.resolution.blocking import HubValue
     from dchkit.resolution.config import ResolverConfig
+    from dchkit.resolution.golden import GoldenResult
     from dchkit.resolution.graph import Cut
     from dchkit.resolution.ids import IdChange
     from dchkit.resolution.model import EmReport, MatchModel
@@ -215,19 +216,22 @@ class Resolution:
             columns[f"level_{comparison.name}"] = self.levels[:, j]
         return pa.table(columns)
 
-    @cached_property
+    @property
     def golden(self) -> pa.Table:
         """One golden record per customer (``dchkit.schema.GOLDEN_SCHEMA``)."""
-        from dchkit.resolution.golden import build_golden  # golden imports result's siblings
+        return self._golden_result.golden
 
-        return build_golden(self.records, self.clusters).golden
-
-    @cached_property
+    @property
     def lineage(self) -> pa.Table:
         """Where each golden value came from (``dchkit.schema.LINEAGE_SCHEMA``)."""
+        return self._golden_result.lineage
+
+    @cached_property
+    def _golden_result(self) -> GoldenResult:
+        """Golden records and lineage, built together once (the merge makes both)."""
         from dchkit.resolution.golden import build_golden  # golden imports result's siblings
 
-        return build_golden(self.records, self.clusters).lineage
+        return build_golden(self.records, self.clusters)
 
     def customer_of(self, record_id: str) -> str:
         """The customer id of one record."""

@@ -29,12 +29,17 @@ import pyarrow.compute as pc
 import pyarrow.json as pajson
 
 __all__ = [
+    "Converter",
     "decode",
     "encode",
+    "from_wire",
+    "joined_lines",
+    "json_value",
     "python_row",
     "python_row_value",
     "row_converters",
     "special_fields",
+    "to_wire",
     "wire_type",
 ]
 
@@ -56,7 +61,7 @@ def wire_type(kind: pa.DataType) -> pa.DataType:
     return kind
 
 
-def _to_wire(column: pa.Array, kind: pa.DataType) -> pa.Array:
+def to_wire(column: pa.Array, kind: pa.DataType) -> pa.Array:
     if pa.types.is_map(kind):
         entries = pa.StructArray.from_arrays([column.keys, column.items], names=list(_ENTRY))
         offsets = pc.fill_null(column.offsets, 0)
@@ -67,7 +72,7 @@ def _to_wire(column: pa.Array, kind: pa.DataType) -> pa.Array:
     return column
 
 
-def _from_wire(column: pa.Array, kind: pa.DataType) -> pa.Array:
+def from_wire(column: pa.Array, kind: pa.DataType) -> pa.Array:
     if pa.types.is_map(kind):
         entries = pc.list_flatten(column)
         offsets = np.concatenate(
@@ -97,24 +102,20 @@ def encode(table: pa.Table) -> pa.Array:
     columns = []
     for field in table.schema:
         column = table.column(field.name).combine_chunks()
-        columns.append(_to_wire(column, field.type))
+        columns.append(to_wire(column, field.type))
     struct = pa.StructArray.from_arrays(columns, names=table.column_names)
     return to_json_text(struct)
 
 
-def decode(texts: Sequence[str] | pa.Array | str, schema: pa.Schema) -> pa.Table:
+def decode(texts: Sequence[str] | Sequence[bytes] | pa.Array | str, schema: pa.Schema) -> pa.Table:
     """The table of ``schema`` whose rows :func:`encode` wrote.
 
     Args:
-        texts: The JSON texts, or one string of them joined by newlines.
+        texts: The JSON texts (as ``str`` or UTF-8 ``bytes``: a database can hand over
+            bytes without decoding them), or one string of them joined by newlines.
         schema: The table's schema.
     """
-    if isinstance(texts, str):
-        data = texts.encode("utf-8")
-    elif isinstance(texts, pa.Array):
-        data = "\n".join(texts.to_pylist()).encode("utf-8")
-    else:
-        data = "\n".join(texts).encode("utf-8")
+    data = joined_lines(texts)
     if not data.strip():
         return schema.empty_table()
     if data.count(b"\n") < _SMALL:
@@ -125,7 +126,7 @@ def decode(texts: Sequence[str] | pa.Array | str, schema: pa.Schema) -> pa.Table
         parse_options=pajson.ParseOptions(explicit_schema=wire, unexpected_field_behavior="ignore"),
     )
     columns = [
-        _from_wire(read.column(f.name).combine_chunks(), f.type)
+        from_wire(read.column(f.name).combine_chunks(), f.type)
         if read.num_rows
         else pa.array([], f.type)
         for f in schema
@@ -134,6 +135,16 @@ def decode(texts: Sequence[str] | pa.Array | str, schema: pa.Schema) -> pa.Table
         [c.cast(f.type) for c, f in zip(columns, schema, strict=True)],
         schema=schema.remove_metadata(),
     )
+
+
+def joined_lines(texts: Sequence[str] | Sequence[bytes] | pa.Array | str) -> bytes:
+    """JSON texts as one UTF-8 buffer, a text a line."""
+    if isinstance(texts, str):
+        return texts.encode("utf-8")
+    values: list[Any] = texts.to_pylist() if isinstance(texts, pa.Array) else list(texts)
+    if values and isinstance(values[0], bytes):
+        return b"\n".join(values)
+    return "\n".join(values).encode("utf-8")
 
 
 #: Below this many rows Python's json module beats Arrow's reader (a point lookup).
@@ -225,18 +236,18 @@ def _leaf(kind: pa.DataType) -> pa.DataType:
     return kind
 
 
-def _json_value(value: Any, kind: pa.DataType) -> Any:
+def json_value(value: Any, kind: pa.DataType) -> Any:
     if value is None:
         return None
     if pa.types.is_map(kind):
         return [
-            {"key": _json_value(k, kind.key_type)}
+            {"key": json_value(k, kind.key_type)}
             if v is None
-            else {"key": _json_value(k, kind.key_type), "value": _json_value(v, kind.item_type)}
+            else {"key": json_value(k, kind.key_type), "value": json_value(v, kind.item_type)}
             for k, v in value
         ]
     if pa.types.is_list(kind):
-        return [_json_value(v, kind.value_type) for v in value]
+        return [json_value(v, kind.value_type) for v in value]
     if isinstance(value, str):
         return _UNESCAPED_CONTROLS.sub("\ufffd", value)
     return value
@@ -254,7 +265,7 @@ def _encode_small(table: pa.Table) -> pa.Array:
     texts = []
     for row in range(table.num_rows):
         document = {
-            name: _json_value(values[row], kind)
+            name: json_value(values[row], kind)
             for name, kind, values in columns
             if values[row] is not None
         }

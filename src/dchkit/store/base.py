@@ -53,6 +53,11 @@ class TableSpec:
         versioned: Rows carry the ``seq`` of the write that inserted or changed them, so
             a store can tell which rows of an upsert are new or changed.
         cursor: Name of a monotonic integer column the store assigns on insert.
+        clustered: Rows are kept in key order, with no separate row id: for a table
+            that is only ever read by ranges of its key (SQLite's ``WITHOUT ROWID``).
+        grouped: The rows sharing the values of the plain columns are kept together as
+            one document (each other column a list): for a table whose rows are always
+            written, read and deleted by those columns. ``insert`` appends to a group.
     """
 
     name: str
@@ -62,6 +67,8 @@ class TableSpec:
     document: pa.Schema | None = None
     versioned: bool = False
     cursor: str | None = None
+    clustered: bool = False
+    grouped: bool = False
 
     @cached_property
     def schema(self) -> pa.Schema:
@@ -115,22 +122,23 @@ _SPECS = (
         document=GOLDEN_SCHEMA,
         versioned=True,
     ),
+    TableSpec("lineage", _schema(("customer_id", _S)), document=LINEAGE_SCHEMA, grouped=True),
+    # The blocking-key index (see dchkit.store.lookup): each indexed record gets a number
+    # and the 64-bit hashes of its (rule, key) pairs; blocking_keys lists the records of
+    # each hash, blocking_counts how many there are.
     TableSpec(
-        "lineage",
-        _schema(("customer_id", _S)),
-        indexes=(("customer_id",),),
-        document=LINEAGE_SCHEMA,
+        "blocking_records",
+        _schema(("record_num", _I), ("record_id", _S), ("key_hashes", pa.binary())),
+        key=("record_num",),
+        indexes=(("record_id",),),
     ),
     TableSpec(
         "blocking_keys",
-        _schema(("rule", _S), ("key", _S), ("record_id", _S)),
-        indexes=(("key", "rule"), ("record_id",)),
+        _schema(("key_hash", _I), ("record_num", _I)),
+        key=("key_hash", "record_num"),
+        clustered=True,
     ),
-    TableSpec(
-        "blocking_counts",
-        _schema(("key", _S), ("rule", _S), ("count", _I)),
-        key=("key", "rule"),
-    ),
+    TableSpec("blocking_counts", _schema(("key_hash", _I), ("count", _I)), key=("key_hash",)),
     TableSpec(
         "identifiers",
         _schema(("key", _S), ("record_id", _S)),

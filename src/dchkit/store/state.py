@@ -38,6 +38,7 @@ __all__ = [
     "CustomerTables",
     "customer_of_records",
     "customer_tables",
+    "in_order",
     "index_events",
     "index_records",
     "record_ids_for_key",
@@ -52,7 +53,8 @@ def index_records(store: Store, records: pa.Table) -> None:
     store.delete("identifiers", {"record_id": ids})
     keys, rows = identifier_keys(records.drop_columns(["record_id"]))
     if len(keys):
-        store.insert("identifiers", pa.table({"key": keys, "record_id": ids.take(pa.array(rows))}))
+        found = pa.table({"key": keys, "record_id": ids.take(pa.array(rows))})
+        store.insert("identifiers", in_order(found, "key"))
 
 
 def index_events(store: Store, events: pa.Table) -> None:
@@ -61,7 +63,24 @@ def index_events(store: Store, events: pa.Table) -> None:
     store.delete("event_keys", {"event_id": ids})
     keys, rows = identifier_keys(events.select(["identifiers"]))
     if len(keys):
-        store.insert("event_keys", pa.table({"key": keys, "event_id": ids.take(pa.array(rows))}))
+        found = pa.table({"key": keys, "event_id": ids.take(pa.array(rows))})
+        store.insert("event_keys", in_order(found, "key"))
+
+
+#: Below this many rows a write is not worth sorting.
+_SORT_FROM = 256
+
+
+def in_order(rows: pa.Table, *columns: str) -> pa.Table:
+    """``rows`` sorted by ``columns`` (stable), to write them in the order of an index.
+
+    A database inserts rows into an index much faster in the index's order: each page
+    is read and written once instead of once per row (at a million records, B-trees
+    far outgrow the page cache and random inserts become the whole cost of a write).
+    """
+    if rows.num_rows < _SORT_FROM:
+        return rows
+    return rows.take(pc.sort_indices(rows, [(c, "ascending") for c in columns]))
 
 
 def record_ids_for_key(store: Store, key: str) -> list[str]:

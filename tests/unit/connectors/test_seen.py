@@ -67,20 +67,3 @@ def test_many_batches_and_sliced_arrays():
     found = seen.lookup(probe).to_pylist()
     assert found[:500] == list(range(39_502, 40_002))
     assert found[500:] == [None] * 500
-
-
-def test_hash_strings():
-    values = pa.array(["a", "b", None, "", "a", "日本語", "x" * 500])
-    hashes = hash_strings(values)
-    assert hashes.dtype == np.uint64
-    assert hashes[0] == hashes[4]
-    assert hashes[2] == hashes[3]  # a null hashes as ""
-    assert len(set(hashes.tolist())) == 5
-    assert (hash_strings(values.slice(4, 3)) == hashes[4:]).all()
-    # Fixed-width columns take the word path, mixed ones the byte path: the same hashes.
-    fixed = pa.array([f"{i:036d}" for i in range(100)] + ["a" * 36])
-    assert (
-        hash_strings(fixed)[:100] == hash_strings(pa.concat_arrays([fixed, values]))[:100]
-    ).all()
-    assert (hash_strings(fixed.slice(3, 5)) == hash_strings(fixed)[3:8]).all()
-    assert len(hash_strings(pa.array([], pa.string()))) == 0

@@ -7,13 +7,14 @@ import gc
 import sqlite3
 import threading
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pyarrow as pa
 import pytest
 
 from dchkit.errors import StoreError, StoreIntegrityError, StoreMigrationError
-from dchkit.schema import RECORDS_SCHEMA, conform
+from dchkit.schema import LINEAGE_SCHEMA, RECORDS_SCHEMA, conform
 from dchkit.store import SCHEMA_VERSION, TABLES, SQLiteStore, Store
 
 
@@ -58,15 +59,13 @@ def test_read_after_a_seq_gives_rows_written_since() -> None:
 
 def test_where_on_several_columns_matches_tuples() -> None:
     store = SQLiteStore()
-    store.insert(
-        "blocking_keys",
-        pa.table(
-            {"rule": ["e", "e", "p"], "key": ["k1", "k2", "k1"], "record_id": ["a", "b", "c"]}
-        ),
+    store.upsert(
+        "term_frequencies",
+        pa.table({"column": ["e", "e", "p"], "value": ["k1", "k2", "k1"], "count": [1, 2, 3]}),
     )
-    found = store.read("blocking_keys", {"rule": ["e", "p"], "key": ["k1", "k1"]})
-    assert sorted(found.column("record_id").to_pylist()) == ["a", "c"]
-    assert store.read("blocking_keys", {"rule": [], "key": []}).num_rows == 0
+    found = store.read("term_frequencies", {"column": ["e", "p"], "value": ["k1", "k1"]})
+    assert sorted(found.column("count").to_pylist()) == [1, 3]
+    assert store.read("term_frequencies", {"column": [], "value": []}).num_rows == 0
 
 
 def test_large_where_sets_are_chunked() -> None:
@@ -207,3 +206,60 @@ def test_each_thread_s_read_connection_closes_with_the_thread(tmp_path: Path) ->
     store.close()
     with pytest.raises(StoreError, match="closed"):
         store.rows("aliases", {"alias": ["cus_a"]})
+
+
+def _lineage(customers: list[str], field: str) -> pa.Table:
+    return conform(
+        pa.table(
+            {
+                "customer_id": customers,
+                "field": [field] * len(customers),
+                "value": [f"{field}-{i}" for i in range(len(customers))],
+                "record_id": [f"crm:{c}" for c in customers],
+                "source": ["crm"] * len(customers),
+                "updated_at": [
+                    datetime(2024, 1, 2, tzinfo=UTC) if i % 2 else None
+                    for i in range(len(customers))
+                ],
+                "rule": ["most_recent"] * len(customers),
+            }
+        ),
+        LINEAGE_SCHEMA,
+    )
+
+
+@pytest.mark.parametrize("size", [3, 200])  # Python's json, then Arrow's, write the groups
+def test_a_grouped_table_appends_reads_counts_and_deletes_by_group(size: int) -> None:
+    store = SQLiteStore()
+    first = _lineage([f"c{i % 7}" for i in range(size)], "emails")
+    second = _lineage([f"c{i % 5}" for i in range(size)], "phones")
+    store.insert("lineage", first)
+    store.insert("lineage", second)  # appended after the rows each customer has
+    assert store.count("lineage") == 2 * size
+    assert store.execute("SELECT count(*) FROM lineage")[0][0] == min(size, 7)  # per customer
+    every = pa.concat_tables([first, second]).to_pylist()
+    for customer in ("c0", "c2"):
+        expected = [r for r in every if r["customer_id"] == customer]
+        assert store.read("lineage", {"customer_id": [customer]}).to_pylist() == expected
+        assert store.rows("lineage", {"customer_id": [customer]}) == expected
+    assert store.read("lineage").num_rows == 2 * size
+    assert store.read("lineage", limit=2).num_rows == 2
+    assert store.read("lineage", columns=["customer_id"]).column_names == ["customer_id"]
+    assert store.delete("lineage", {"customer_id": ["c0", "c1"]}) == 2  # groups
+    left = {f"c{i % 7}" for i in range(size)} - {"c0", "c1"}
+    assert set(store.read("lineage").column("customer_id").to_pylist()) == left
+    assert store.read("lineage", {"customer_id": ["nobody"]}).num_rows == 0
+    assert store.rows("lineage", {"customer_id": ["nobody"]}) == []
+
+
+def test_upsert_reports_each_key_once_when_a_batch_repeats_it() -> None:
+    store = SQLiteStore()
+    twice = pa.concat_tables([_records(["1"]), _records(["1"], "b@x.jp"), _records(["2"])])
+    changed = store.upsert("records", twice)
+    assert sorted(changed.column("record_id").to_pylist()) == ["crm:1", "crm:2"]
+    many = _records([str(i) for i in range(600)])  # written in key order
+    # 598 new, crm:1 changed back to a@example.jp, crm:2 as it was
+    assert store.upsert("records", many.take(list(range(599, -1, -1)))).num_rows == 599
+    assert store.read("records", {"record_id": ["crm:1"]}).column("emails").to_pylist() == [
+        ["a@example.jp"]
+    ]
