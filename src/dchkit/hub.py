@@ -52,6 +52,7 @@ from dchkit.profile.privacy import (
     suppress,
     suppression_table,
 )
+from dchkit.profile.reject_keys import rejects_holding, suppressed_rejects
 from dchkit.schema import EVENTS_SCHEMA, RECORDS_SCHEMA, REJECTS_SCHEMA, conform
 from dchkit.store import state
 from dchkit.store.base import Store
@@ -329,6 +330,19 @@ class Hub:
         kept_records = suppress(records, suppressions, self.salt)
         kept_events = suppress(events, suppressions, self.salt)
         records, events = kept_records.kept, kept_events.kept
+        # A rejected row of an erased person would bring their raw data back: dropped too.
+        erased_rejects = suppressed_rejects(
+            rejects, suppressions, self.salt, region=self.default_region
+        )
+        if erased_rejects.any():
+            reasons = dict(reasons)
+            for reason in rejects.filter(pa.array(erased_rejects)).column("reason").to_pylist():
+                code = str(reason).split(":", 1)[0]
+                if reasons.get(code, 0) > 1:
+                    reasons[code] -= 1
+                else:
+                    reasons.pop(code, None)
+            rejects = rejects.filter(pa.array(~erased_rejects))
         try:
             changed_events, changed_ids, existing, resolved = self._write_rows(
                 records, events, rejects, resolve
@@ -346,7 +360,9 @@ class Hub:
             events=changed_events.num_rows,
             rejects=rejects.num_rows,
             rejects_by_reason=reasons,
-            suppressed=kept_records.dropped.num_rows + kept_events.dropped.num_rows,
+            suppressed=kept_records.dropped.num_rows
+            + kept_events.dropped.num_rows
+            + int(erased_rejects.sum()),
             resolved=resolved,
         )
 
@@ -670,12 +686,14 @@ class Hub:
 
     # ---------------------------------------------------------------- forget
     def forget(self, customer_id: str | None = None, **identifier: str) -> Erasure:
-        """Erase a customer: records, events, identifiers, golden record, memberships.
+        """Erase a customer: records, events, identifiers, golden record, memberships, rejects.
 
         Only salted hashes of the customer's identifiers stay, so a later ingest of the
         same rows does not bring them back. Identifiers other customers share (a family
         landline) are not suppressed; other customers' events that carry the erased
-        identifiers are erased too. The erasure is in the change feed and the audit log.
+        identifiers are erased too, and so are rejected rows whose raw text holds one of
+        them or one of the customer's source ids. The erasure is in the change feed and the
+        audit log.
         """
         cid = self.profiles.customer_id_of(customer_id, **identifier)
         tables = state.customer_tables(self.store, cid)
@@ -694,8 +712,22 @@ class Hub:
         event_ids = pc.unique(
             pa.concat_arrays([to_array(tables.events.column("event_id")), to_array(carried)])
         )
+        # Their rejected rows go too: a reject keeps the raw row (see reject_keys).
+        id_types = sorted(
+            {k.split("=", 1)[0] for k in kept.to_pylist()} - {"email", "phone", "record_id"}
+        )
+        own_keys = [*kept.to_pylist(), *(f"record_id={r}" for r in record_ids.to_pylist())]
         engine = self._engine()
         with self.store.transaction():
+            rejects = self.store.read("rejects", after=0)
+            holding = rejects_holding(
+                rejects, own_keys, region=self.default_region, id_types=id_types
+            )
+            if holding.any():
+                reject_ids = self.store.read("rejects", after=0, columns=["reject_id"])
+                self.store.delete(
+                    "rejects", {"reject_id": reject_ids.column("reject_id").filter(holding)}
+                )
             if engine is not None:  # their values leave the term frequencies too
                 gone = engine.term_frequencies.changes(removed=engine.features(tables.records))
                 apply_frequency_changes(self.store, gone)
@@ -714,10 +746,10 @@ class Hub:
             self.store.delete("aliases", {"customer_id": [cid]})
             self.store.delete("feedback", {"left": record_ids})
             self.store.delete("feedback", {"right": record_ids})
-            erasure = Erasure(cid, len(record_ids), len(event_ids), len(kept))
+            erasure = Erasure(cid, len(record_ids), len(event_ids), len(kept), int(holding.sum()))
             detail = (
                 f"erased {erasure.records} records, {erasure.events} events, "
-                f"{erasure.identifiers} identifiers"
+                f"{erasure.identifiers} identifiers, {erasure.rejects} rejects"
             )
             log_changes(self.store, [("erased", cid, None, None)])
             self.store.insert("audit", audit_rows([("erased", cid, detail)]))

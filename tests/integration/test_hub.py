@@ -231,6 +231,51 @@ def test_forget_erases_and_reingest_does_not_bring_the_person_back(
     assert hub.store.check() == []
 
 
+def test_forget_erases_the_rejects_that_hold_the_person_and_keeps_the_others(
+    hub: dch.Hub, tmp_path: Path
+) -> None:
+    customer, members = _multi_record_customer(hub)
+    records = hub.store.read("records", {"record_id": members})
+    email = next(e for row in records.column("emails").to_pylist() for e in row or [])
+    stored = hub.store.read("identifiers", {"key": [f"email={email}"]})
+    assert set(stored.column("record_id").to_pylist()) <= set(members)  # not a family e-mail
+    source, source_id = (
+        records.column("source")[0].as_py(),
+        records.column("source_record_id")[0].as_py(),
+    )
+    local = email.upper()  # as a person types it
+    rows = [
+        {"id": "", "full_name": "Someone", "email": local},  # missing_id: holds the e-mail
+        {"id": "", "full_name": "Other Person", "email": "other.person@example.org"},
+    ]
+    first = hub.ingest(rows, source="support")
+    broken = tmp_path / "broken.jsonl"
+    # invalid_json: the person's own source id, in the source that issued it
+    lines = ['{"id": "fresh-1", "email": "fresh@example.org"}']
+    lines += [f'{{"id": "{source_id}", "email": ', f'{{"id": "{source_id}9"']
+    broken.write_text("\n".join(lines) + "\n", "utf-8")
+    second = hub.ingest(dc.JsonLinesConnector(broken, source=source))
+    assert (first.rejects, second.rejects) == (2, 2)
+    before = hub.rejects()
+
+    erasure = hub.forget(customer)
+
+    left = hub.rejects()
+    assert erasure.rejects == 2 == before.num_rows - left.num_rows
+    raws = left.column("raw").to_pylist()
+    assert not any(local in r or f'"{source_id}"' in r for r in raws)
+    assert any("other.person@example.org" in r for r in raws)
+    assert any(f'"{source_id}9"' in r for r in raws)  # a longer id is another record's
+    assert "1 rejects" not in hub.audit().column("detail").to_pylist()[-1]
+    assert "2 rejects" in hub.audit().column("detail").to_pylist()[-1]
+
+    again = hub.ingest(rows, source="support")  # the next export carries the row again
+    assert (again.rejects, again.suppressed) == (1, 1)
+    assert again.rejects_by_reason == {"missing_id": 1}
+    assert hub.rejects().num_rows == left.num_rows + 1
+    assert hub.store.check() == []
+
+
 def test_profiles_lookups_timeline_and_explain(hub: dch.Hub) -> None:
     customer, members = _multi_record_customer(hub)
     profile = hub.profiles.get(customer)

@@ -97,6 +97,8 @@ class Erasure:
     records: int
     events: int
     identifiers: int
+    rejects: int = 0
+    """Rejected rows whose raw text held the customer's identifiers (a hub keeps rejects)."""
 
 
 @dataclass(frozen=True, slots=True)

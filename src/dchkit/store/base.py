@@ -242,7 +242,7 @@ class Store(Protocol):
 
         ``after`` keeps rows whose cursor (or, for a versioned table, ``seq``) is greater,
         in that order; ``limit`` caps the count; ``columns`` reads only those plain
-        columns (cheap: no document is decoded).
+        columns, or the cursor (cheap: no document is decoded).
         """
         ...
 

@@ -359,11 +359,17 @@ class SQLiteStore:
         order = spec.cursor or ("seq" if spec.versioned else None)
         fields = list(spec.schema)
         if columns is not None:
-            unknown = sorted(set(columns) - set(spec.columns.names))
+            readable = [*spec.columns.names, *([spec.cursor] if spec.cursor else [])]
+            unknown = sorted(set(columns) - set(readable))
             if unknown:
                 msg = f"table {table!r} has no plain columns {unknown}"
-                raise StoreError(msg, fix=f"select among {spec.columns.names}")
-            fields = [spec.columns.field(c) for c in columns]
+                raise StoreError(msg, fix=f"select among {readable}")
+            fields = [
+                pa.field(c, pa.int64(), nullable=False)
+                if c == spec.cursor
+                else spec.columns.field(c)
+                for c in columns
+            ]
         if spec.grouped:  # no order: ``after`` does not apply, ``limit`` cuts the rows
             with self._reading() as db:
                 found = self._read_groups(spec, where, db)
