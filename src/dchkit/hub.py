@@ -29,6 +29,7 @@ Examples:
 
 from __future__ import annotations
 
+import copy
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -184,7 +185,8 @@ class Hub:
         config: Resolver configuration; None keeps the stored one (or the default). A
             configuration with different comparisons than the stored model's makes the
             next :meth:`resolve` retrain.
-        default_region: Region of phone numbers given without a country code.
+        default_region: Region of phone numbers given without a country code: tables,
+            events, and connectors that name no region of their own.
 
     Raises:
         ConfigError: both ``path`` and ``store`` were given.
@@ -284,6 +286,7 @@ class Hub:
         report = IngestReport()
         if data is not None:
             if callable(getattr(data, "read", None)) and hasattr(data, "source"):
+                data = _with_region(data, self.default_region)
                 for batch in data.read():
                     reasons = dict(batch.report.rejects_by_reason)
                     report = report + self._write(
@@ -755,6 +758,24 @@ class Hub:
             self.store.insert("audit", audit_rows([("erased", cid, detail)]))
             self._touch()
         return erasure
+
+
+def _with_region(connector: Any, region: str) -> Any:
+    """The connector, reading phone numbers in the hub's region unless it names its own.
+
+    A connector given no ``default_region`` (and whose mapping names none) would read
+    national numbers as Japanese; the hub's region is what its user told dchkit. The
+    caller's connector is left as it is: a shallow copy carries the region.
+    """
+    mapping = getattr(connector, "mapping", None)
+    if (
+        getattr(connector, "default_region", "") is not None
+        or getattr(mapping, "default_region", None) is not None
+    ):
+        return connector
+    copied = copy.copy(connector)
+    copied.default_region = region
+    return copied
 
 
 def _as_stored(local: Resolution, stored: pa.Table, frequencies: Frequencies) -> Resolution:

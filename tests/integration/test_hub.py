@@ -364,3 +364,25 @@ def test_feedback_is_honoured_by_incremental_resolution(hub: dch.Hub) -> None:
     owners = _owners(hub)
     assert all(owners[outcast] != owners[m] for m in members if m != outcast)
     assert customer in {owners[m] for m in members}
+
+
+def test_connectors_without_a_region_read_phones_in_the_hubs_region(tmp_path: Path) -> None:
+    export = tmp_path / "contacts.csv"
+    export.write_text(
+        "id,first_name,last_name,email,phone\n1,Jane,Doe,jane@example.com,(415) 555-2671\n"
+    )
+    unset = dc.CsvConnector(export, source="crm")
+    tokyo = dc.CsvConnector(tmp_path / "contacts.csv", source="shop", default_region="JP")
+    with dch.Hub(tmp_path / "hub.db", default_region="US") as hub:
+        hub.ingest(unset)
+        hub.ingest(tokyo)
+        phones = dict(
+            zip(
+                hub.store.read("records").column("record_id").to_pylist(),
+                hub.store.read("records").column("phones").to_pylist(),
+                strict=True,
+            )
+        )
+    assert phones["crm:1"] == ["+14155552671"]
+    assert phones["shop:1"] in ([], None)  # (415) 555-2671 is no Japanese number
+    assert unset.default_region is None  # the caller's connector is not changed
