@@ -759,6 +759,46 @@ class Hub:
             self._touch()
         return erasure
 
+    def lift_suppression(self, **identifier: str) -> int:
+        """Let erased identifiers in again: a person who was forgotten signs up anew.
+
+        :meth:`forget` keeps a salted hash of each of the person's identifiers, and rows
+        holding one are dropped at ingest. Name every identifier the person comes back
+        with (``email=``, ``phone=``, an external id type, ``record_id=`` for a source
+        record that still exists); the next ingest's ``suppressed`` count shows what is
+        still held back. The audit log records the lift, without the identifiers.
+
+        Returns:
+            How many of the given identifiers were suppressed (and are not any more).
+
+        Raises:
+            ConfigError: no identifier was given.
+
+        Examples:
+            >>> hub = Hub()
+            >>> _ = hub.ingest([{"id": "1", "email": "taro@example.jp"}], source="crm")
+            >>> _ = hub.resolve()
+            >>> hub.forget(email="taro@example.jp").identifiers
+            2
+            >>> hub.ingest([{"id": "2", "email": "Taro@example.jp"}], source="app").suppressed
+            1
+            >>> hub.lift_suppression(email="taro@example.jp")
+            1
+            >>> hub.ingest([{"id": "2", "email": "Taro@example.jp"}], source="app").inserted
+            1
+        """
+        if not identifier:
+            msg = "lift_suppression needs at least one identifier"
+            raise ConfigError(msg, fix="e.g. hub.lift_suppression(email='taro@example.jp')")
+        keys = [self.profiles._key(kind, value) for kind, value in identifier.items()]
+        hashes = hash_keys(keys, self.salt)
+        with self.store.transaction():
+            lifted = self.store.delete("suppressions", {"key_hash": hashes})
+            if lifted:
+                detail = f"lifted the suppression of {lifted} identifiers"
+                self.store.insert("audit", audit_rows([("suppression_lifted", None, detail)]))
+        return lifted
+
 
 def _with_region(connector: Any, region: str) -> Any:
     """The connector, reading phone numbers in the hub's region unless it names its own.

@@ -386,3 +386,35 @@ def test_connectors_without_a_region_read_phones_in_the_hubs_region(tmp_path: Pa
     assert phones["crm:1"] == ["+14155552671"]
     assert phones["shop:1"] in ([], None)  # (415) 555-2671 is no Japanese number
     assert unset.default_region is None  # the caller's connector is not changed
+
+
+def test_lifting_a_suppression_lets_the_person_back_in(hub: dch.Hub, exports: Path) -> None:
+    customer, members = _multi_record_customer(hub)
+    records = hub.store.read("records", {"record_id": members})
+    emails = sorted({e for row in records.column("emails").to_pylist() for e in row or []})
+    phones = sorted({p for row in records.column("phones").to_pylist() for p in row or []})
+    ids = sorted(
+        {
+            (kind, value)
+            for row in records.column("external_ids").to_pylist()
+            for kind, value in row or []
+        }
+    )
+    erasure = hub.forget(customer)
+    with pytest.raises(ConfigError):
+        hub.lift_suppression()
+    assert hub.lift_suppression(email="nobody@example.org") == 0
+
+    lifted = sum(hub.lift_suppression(record_id=r) for r in members)
+    assert lifted == len(members)
+    assert ingest_all(hub, exports).suppressed > 0  # their e-mails and phones still hold them
+    lifted += sum(hub.lift_suppression(email=e) for e in emails)
+    lifted += sum(hub.lift_suppression(phone=p) for p in phones)
+    lifted += sum(hub.lift_suppression(**{kind: value}) for kind, value in ids)
+    assert lifted == erasure.identifiers
+    assert hub.store.count("suppressions") == 0
+    again = ingest_all(hub, exports)
+    assert again.suppressed == 0
+    assert hub.store.read("records", {"record_id": members}).num_rows == len(members)
+    assert "suppression_lifted" in hub.audit().column("action").to_pylist()
+    assert not any(e in str(hub.audit().to_pylist()) for e in emails)
