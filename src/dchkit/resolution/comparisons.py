@@ -118,9 +118,16 @@ class Level(BaseModel):
     test: LevelTest = "exact"
     threshold: float | None = None
     label: str = ""
+    term_frequency: bool = False
+    """Weigh an exact agreement by how common the agreed value is (a whole name such as
+    "John Smith" is shared by many people), when the comparison is in ``tf_adjust``. The
+    top level of such a comparison is always adjusted."""
 
     @model_validator(mode="after")
     def _threshold_fits_test(self) -> Level:
+        if self.term_frequency and self.test != "exact":
+            msg = f"level on {self.column!r}: term_frequency needs an exact test"
+            raise ValueError(msg)
         if self.test == "exact":
             if self.threshold is not None:
                 msg = f"level on {self.column!r}: an exact test takes no threshold"
@@ -178,6 +185,18 @@ class Comparison(BaseModel):
     def top_level(self) -> int:
         """The best level number."""
         return len(self.levels)
+
+    @property
+    def tf_levels(self) -> tuple[tuple[int, str], ...]:
+        """``(level number, column)`` of the levels a term-frequency adjustment weighs.
+
+        The top level and every level marked ``term_frequency``, best first.
+        """
+        return tuple(
+            (self.top_level - rank, level.column)
+            for rank, level in enumerate(self.levels)
+            if rank == 0 or level.term_frequency
+        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -40,7 +40,7 @@ DEFAULT_COMPARISONS: tuple[Comparison, ...] = (
             Level(column="family_key"),
             Level(column="family_reading"),
             Level(column="family_romaji"),
-            Level(column="name_compact"),
+            Level(column="name_compact", term_frequency=True),
             Level(column="family_any_romaji"),
             Level(column="name_guess_compact"),
             Level(column="family_chars", label="same characters family_chars"),
@@ -59,7 +59,7 @@ DEFAULT_COMPARISONS: tuple[Comparison, ...] = (
             Level(column="given_key"),
             Level(column="given_reading"),
             Level(column="given_romaji"),
-            Level(column="name_compact"),
+            Level(column="name_compact", term_frequency=True),
             Level(column="given_nickname"),
             Level(column="given_any_romaji"),
             Level(column="name_guess_compact"),
@@ -146,8 +146,9 @@ class ResolverConfig(BaseModel):
         comparisons: Comparisons whose levels are weighed by the Fellegi–Sunter model.
         training: Blocking rules of the EM training sessions that learn m.
         threshold: Match probability at or above which a scored pair becomes an edge.
-        tf_adjust: Comparisons whose exact top level is adjusted for how common the value
-            is (many different 佐藤 or Smith), read from the level's column.
+        tf_adjust: Comparisons whose exact top level — and levels marked
+            ``term_frequency`` (the whole name) — are adjusted for how common the agreed
+            value is (many different 佐藤 or Smith), read from the level's column.
         dependent: Groups of comparisons that agree together for *different* people who
             share a household (family name, landline, address, family e-mail). Within a
             group only the strongest agreement counts in full; the others are multiplied

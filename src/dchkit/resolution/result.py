@@ -21,7 +21,7 @@ import pyarrow.compute as pc
 from dchkit.errors import ConfigError, ProfileNotFoundError
 from dchkit.resolution.comparisons import NULL_LEVEL, compare_pairs
 from dchkit.resolution.metrics import ClusterMetrics, evaluate_clusters
-from dchkit.resolution.scoring import household_adjustments
+from dchkit.resolution.scoring import household_adjustments, tf_adjustments_by_comparison
 
 if TYPE_CHECKING:
     from dchkit.resolution.blocking import HubValue
@@ -282,6 +282,35 @@ class Resolution:
             )
         return int(found)
 
+    def _tf_steps(
+        self, i: int, j: int, levels: npt.NDArray[np.int8], total: float
+    ) -> npt.NDArray[np.float64]:
+        """The pair's term-frequency change per comparison, summing to ``total``.
+
+        ``total`` is what the pair's weight holds (scored with this resolution's
+        frequencies, or a hub's); its split over comparisons is this resolution's.
+        """
+        split: npt.NDArray[np.float64] = tf_adjustments_by_comparison(
+            self.features,
+            np.array([[i, j]], dtype=np.int64),
+            levels[None, :],
+            self.model,
+            self.config.tf_adjust,
+        )[0]
+        local = float(split.sum())
+        if abs(local) > 1e-12:
+            scaled: npt.NDArray[np.float64] = split * (total / local)
+            return scaled
+        if abs(total) > 1e-12:  # adjusted with other frequencies only: the first adjusted level
+            comparisons = self.config.comparisons
+            names = [c.name for c in comparisons]
+            for name in self.config.tf_adjust:
+                c = names.index(name)
+                if any(int(levels[c]) == level for level, _ in comparisons[c].tf_levels):
+                    split[c] = total
+                    break
+        return split
+
     def explain(self, left: str, right: str) -> PairExplanation:
         """Explain one pair: each comparison's level, m, u and weight, and the verdict."""
         i, j = sorted((self._row(left), self._row(right)))
@@ -300,14 +329,13 @@ class Resolution:
             household_adjustments(np.asarray(levels)[None, :], self.model, self.config)[0]
         )
         raw = sum(float(tables[c][levels[c]]) for c in range(len(levels)))
-        tf_total = weight - self.model.prior_weight - raw - dependence
+        tf_by_comparison = self._tf_steps(
+            i, j, np.asarray(levels), weight - self.model.prior_weight - raw - dependence
+        )
         for c, comparison in enumerate(self.config.comparisons):
             level = int(levels[c])
             null = level == NULL_LEVEL
-            step_weight = float(tables[c][level])
-            if comparison.name in self.config.tf_adjust and level == comparison.top_level:
-                step_weight += tf_total
-                tf_total = 0.0
+            step_weight = float(tables[c][level]) + float(tf_by_comparison[c])
             steps.append(
                 ComparisonStep(
                     comparison=comparison.name,

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from dchkit.errors import ConfigError
 from dchkit.resolution.dependence import dependence_correction
@@ -27,6 +28,7 @@ __all__ = [
     "household_adjustments",
     "pair_weights",
     "tf_adjustments",
+    "tf_adjustments_by_comparison",
 ]
 
 FloatArray = npt.NDArray[np.float64]
@@ -63,12 +65,35 @@ def tf_adjustments(
 ) -> FloatArray:
     """Weight change for exact agreement on common vs rare values (term frequency).
 
-    For a pair at the top level of a listed comparison, the u of that level is replaced by
-    the frequency of the pair's value: agreeing on 佐藤 counts less than on 勅使河原.
-    Frequencies are those of ``features`` unless ``frequencies`` gives them (an incremental
-    resolve scores a few records with the whole hub's frequencies).
+    The sum over comparisons of :func:`tf_adjustments_by_comparison`.
     """
-    adjust = np.zeros(len(pairs), dtype=np.float64)
+    by_comparison = tf_adjustments_by_comparison(
+        features, pairs, levels, model, tf_adjust, frequencies=frequencies
+    )
+    total: FloatArray = by_comparison.sum(axis=1)
+    return total
+
+
+def tf_adjustments_by_comparison(
+    features: pa.Table,
+    pairs: npt.NDArray[np.int64],
+    levels: npt.NDArray[np.int8],
+    model: MatchModel,
+    tf_adjust: tuple[str, ...],
+    *,
+    frequencies: Frequencies | None = None,
+) -> FloatArray:
+    """Each pair's term-frequency weight change per comparison (n_pairs × n_comparisons).
+
+    For a pair at a level a listed comparison adjusts (its top level, and the levels
+    marked ``term_frequency``), the u of that level is replaced by the frequency of the
+    value the pair agrees on: agreeing on 佐藤 counts less than on 勅使河原, on "John
+    Smith" less than on a rare whole name. In a list column (the whole name in either
+    order) the commonest value the two records share counts. Frequencies are those of
+    ``features`` unless ``frequencies`` gives them (an incremental resolve scores a few
+    records with the whole hub's frequencies).
+    """
+    adjust = np.zeros((len(pairs), len(model.comparisons)), dtype=np.float64)
     names = [c.name for c in model.comparisons]
     for name in tf_adjust:
         if name not in names:
@@ -76,25 +101,94 @@ def tf_adjustments(
             raise ConfigError(msg, fix=f"use one of {names}")
         j = names.index(name)
         comparison = model.comparisons[j]
-        column = features.column(comparison.levels[0].column).combine_chunks()
-        if pa.types.is_list(column.type):
-            continue
-        if frequencies is not None:
-            top = levels[:, j] == comparison.top_level
-            given = frequencies(comparison.levels[0].column, column.take(pa.array(pairs[top, 0])))
-            adjust[top] += np.log2(model.u[j][comparison.top_level] / given)
-            continue
-        codes = column.dictionary_encode().indices.to_numpy(zero_copy_only=False)
-        codes = np.nan_to_num(codes.astype(np.float64), nan=-1).astype(np.int64)
-        valid = codes >= 0
-        if not valid.any():
-            continue
-        frequency = np.bincount(codes[valid]) / valid.sum()
-        top = levels[:, j] == comparison.top_level
-        left = codes[pairs[top, 0]]
-        u_top = model.u[j][comparison.top_level]
-        adjust[top] += np.log2(u_top / np.maximum(frequency[left], 1.0 / valid.sum()))
+        for level, column_name in comparison.tf_levels:
+            at = np.flatnonzero(levels[:, j] == level)
+            if at.size == 0:
+                continue
+            column = features.column(column_name).combine_chunks()
+            if pa.types.is_list(column.type) or pa.types.is_large_list(column.type):
+                rows, frequency = _shared_value_frequencies(
+                    column, pairs[at], frequencies, column_name
+                )
+            else:
+                rows = np.arange(at.size)
+                frequency = _value_frequencies(column, pairs[at, 0], frequencies, column_name)
+            if rows.size == 0:
+                continue
+            u_level = model.u[j][level]
+            adjust[at[rows], j] = np.log2(u_level / frequency)
     return adjust
+
+
+def _value_frequencies(
+    column: pa.Array,
+    rows: npt.NDArray[np.int64],
+    frequencies: Frequencies | None,
+    name: str,
+) -> FloatArray:
+    """Frequency of the value of ``column`` at each of ``rows`` (at least 1 / total)."""
+    if frequencies is not None:
+        return frequencies(name, column.take(pa.array(rows)))
+    codes = column.dictionary_encode().indices.to_numpy(zero_copy_only=False)
+    codes = np.nan_to_num(codes.astype(np.float64), nan=-1).astype(np.int64)
+    valid = codes >= 0
+    total = max(int(valid.sum()), 1)
+    counts = np.bincount(codes[valid], minlength=1)
+    picked = codes[rows]
+    found = np.where(picked >= 0, counts[np.maximum(picked, 0)], 0)
+    result: FloatArray = np.maximum(found, 1.0) / total
+    return result
+
+
+def _shared_value_frequencies(
+    column: pa.Array,
+    pairs: npt.NDArray[np.int64],
+    frequencies: Frequencies | None,
+    name: str,
+) -> tuple[npt.NDArray[np.int64], FloatArray]:
+    """For pairs of rows of a list column: which share a value, and the commonest one's frequency.
+
+    Frequencies count each distinct value of a row once, over all such entries (as
+    :class:`~dchkit.resolution.termfreq.TermFrequencies` counts a list column).
+    """
+    from dchkit.resolution.termfreq import distinct_entries
+
+    entries = distinct_entries(column)
+    rows = pc.list_parent_indices(column).to_numpy()
+    flat = pc.list_flatten(column)
+    # Each row's distinct values, as codes into one dictionary.
+    dictionary = pc.unique(entries.drop_null()) if len(entries) else pa.array([], pa.string())
+    codes = pc.index_in(flat, value_set=dictionary).to_numpy(zero_copy_only=False)
+    codes = np.nan_to_num(codes.astype(np.float64), nan=-1).astype(np.int64)
+    keep = codes >= 0
+    rows, codes = rows[keep], codes[keep]
+    width = max(len(dictionary), 1)
+    n_rows = len(column)
+    starts = np.searchsorted(rows, np.arange(n_rows + 1))
+
+    def entries_of(side: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+        lengths = starts[side + 1] - starts[side]
+        owner = np.repeat(np.arange(side.size), lengths)
+        offsets = np.repeat(starts[side] - np.cumsum(lengths) + lengths, lengths)
+        position = np.arange(int(lengths.sum())) + offsets
+        keyed: npt.NDArray[np.int64] = owner * width + codes[position]
+        return keyed
+
+    shared = np.intersect1d(entries_of(pairs[:, 0]), entries_of(pairs[:, 1]))
+    pair_of, code_of = shared // width, shared % width
+    if frequencies is not None:
+        frequency = frequencies(name, dictionary.take(pa.array(code_of)))
+    else:
+        counted = pc.index_in(entries.drop_null(), value_set=dictionary).to_numpy(
+            zero_copy_only=False
+        )
+        counts = np.bincount(counted, minlength=width)
+        total = max(int(counts.sum()), 1)
+        frequency = np.maximum(counts[code_of], 1.0) / total
+    best = np.zeros(len(pairs), dtype=np.float64)
+    np.maximum.at(best, pair_of, frequency)
+    found = np.unique(pair_of)
+    return found, best[found]
 
 
 def household_adjustments(

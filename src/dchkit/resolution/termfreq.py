@@ -6,8 +6,9 @@ records, so it needs the frequencies of the *whole hub*: :class:`TermFrequencies
 them as counts per column and value, updated as records arrive or change, and saved as an
 Arrow table (columns ``column``, ``value``, ``count``) that a store can persist.
 
-Counts follow the batch: every non-null value counts (one per record), and a value's
-frequency is its count over the column's total, at least ``1 / total``.
+Counts follow the batch: every non-null value counts (one per record; a list column counts
+each distinct value of a record once), and a value's frequency is its count over the
+column's total, at least ``1 / total``.
 
 Examples:
     >>> import pyarrow as pa
@@ -40,7 +41,7 @@ if TYPE_CHECKING:
     from dchkit.resolution.config import ResolverConfig
     from dchkit.resolution.result import Resolution
 
-__all__ = ["TF_SCHEMA", "TermFrequencies", "tf_columns"]
+__all__ = ["TF_SCHEMA", "TermFrequencies", "distinct_entries", "tf_columns"]
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -57,17 +58,28 @@ TF_SCHEMA = pa.schema(
 def tf_columns(config: ResolverConfig) -> tuple[str, ...]:
     """Feature columns whose frequencies the configuration's TF adjustments read.
 
-    Each comparison named in ``config.tf_adjust`` reads its first level's column; list
-    columns are not adjusted (as in :func:`dchkit.resolution.scoring.tf_adjustments`).
+    Each comparison named in ``config.tf_adjust`` reads the columns of its
+    :attr:`~dchkit.resolution.comparisons.Comparison.tf_levels` (its top level and the
+    levels marked ``term_frequency``).
     """
     by_name = {c.name: c for c in config.comparisons}
-    columns = []
+    columns: list[str] = []
     for name in config.tf_adjust:
         if name not in by_name:
             msg = f"tf_adjust names {name!r}, which is not a comparison"
             raise ConfigError(msg, fix=f"use one of {sorted(by_name)}")
-        columns.append(by_name[name].levels[0].column)
+        columns.extend(column for _, column in by_name[name].tf_levels)
     return tuple(dict.fromkeys(columns))
+
+
+def distinct_entries(values: pa.Array) -> pa.Array:
+    """The entries of a list column, each distinct value of a row once (in row order)."""
+    flat = pc.list_flatten(values)
+    if len(flat) == 0:
+        return flat
+    rows = pc.list_parent_indices(values)
+    unique = pa.table({"row": rows, "value": flat}).group_by(["row", "value"]).aggregate([])
+    return unique.sort_by([("row", "ascending")]).column("value").combine_chunks()
 
 
 def _value_counts(features: pa.Table, columns: Iterable[str]) -> pa.Table:
@@ -79,7 +91,7 @@ def _value_counts(features: pa.Table, columns: Iterable[str]) -> pa.Table:
             raise ConfigError(msg, fix="pass the features built by build_features()")
         values = features.column(column).combine_chunks()
         if pa.types.is_list(values.type) or pa.types.is_large_list(values.type):
-            continue
+            values = distinct_entries(values)
         counted = pc.value_counts(values.drop_null().cast(pa.string()))
         parts.append(
             pa.table(
@@ -204,9 +216,9 @@ class TermFrequencies:
             if table is None or table.num_rows == 0:
                 continue
             for column in self.columns:
-                values = table.column(column)
+                values = table.column(column).combine_chunks()
                 if pa.types.is_list(values.type) or pa.types.is_large_list(values.type):
-                    continue
+                    values = distinct_entries(values)
                 for value in values.drop_null().cast(pa.string()).to_pylist():
                     delta[(column, value)] = delta.get((column, value), 0) + sign
         rows = sorted((key, count) for key, count in delta.items() if count)
