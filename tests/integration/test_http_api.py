@@ -367,6 +367,7 @@ def test_feedback_changes_explain_resolve_and_erasure(client, hub, keys):
         ).json()["changes"]
         == []
     )
+    members = sorted(r.record_id for r in hub.profiles.get(cid).records)
     erased = client.delete(f"/v1/customers/{cid}", headers=keys["admin"])
     assert erased.json()["customer_id"] == cid, erased.text
     problem_of(client.get(f"/v1/customers/{cid}", headers=keys["read"]), 404)
@@ -374,6 +375,17 @@ def test_feedback_changes_explain_resolve_and_erasure(client, hub, keys):
         "/v1/changes", params={"since": changes["next_cursor"]}, headers=keys["read"]
     ).json()
     assert last["changes"][-1]["kind"] == "erased"
+    # The person signs up again: an admin lifts the suppression of a record of theirs.
+    lift = {"identifiers": {"record_id": members[0]}}
+    problem_of(client.post("/v1/suppressions/lift", json=lift, headers=keys["write"]), 403)
+    problem_of(
+        client.post("/v1/suppressions/lift", json={"identifiers": {}}, headers=keys["admin"]), 422
+    )
+    lifted = client.post("/v1/suppressions/lift", json=lift, headers=keys["admin"])
+    assert lifted.status_code == 200, lifted.text
+    assert lifted.json() == {"lifted": 1}
+    again = client.post("/v1/suppressions/lift", json=lift, headers=keys["admin"])
+    assert again.json() == {"lifted": 0}
 
 
 def test_logs_carry_no_personal_data(client, hub, keys, caplog):

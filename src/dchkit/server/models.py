@@ -41,6 +41,8 @@ __all__ = [
     "RecordIn",
     "SegmentIn",
     "SegmentOut",
+    "SuppressionLiftIn",
+    "SuppressionLiftOut",
     "TimelineOut",
 ]
 
@@ -281,6 +283,24 @@ class CustomerExplanationOut(BaseModel):
     record_ids: list[str]
     edges: list[tuple[str, str, float]]
     cuts: list[dict[str, Any]]
+
+
+class SuppressionLiftIn(_In):
+    """Identifiers of a forgotten person who signs up again, to let back in."""
+
+    identifiers: dict[Short, Short] = Field(
+        min_length=1,
+        max_length=64,
+        description="Identifier kind to value: email, phone, record_id or an external id "
+        "type (crm_id …), as for a lookup.",
+        examples=[{"email": "taro@example.jp", "phone": "090-1111-2222"}],
+    )
+
+
+class SuppressionLiftOut(BaseModel):
+    """How many of the given identifiers were suppressed (and are not any more)."""
+
+    lifted: int
 
 
 class FeedbackIn(_In):

@@ -29,6 +29,8 @@ from dchkit.server.models import (
     LookupIn,
     PairExplanationOut,
     ProfileOut,
+    SuppressionLiftIn,
+    SuppressionLiftOut,
     TimelineOut,
 )
 
@@ -154,3 +156,19 @@ def erase_customer(request: Request, customer_id: str) -> dict[str, Any]:
     hub = _hub(request)
     with request.app.state.write_lock:
         return dict(jsonable(hub.forget(customer_id)))
+
+
+@router.post("/suppressions/lift", dependencies=[require("admin")])
+def lift_suppression(request: Request, body: SuppressionLiftIn) -> SuppressionLiftOut:
+    """Let a forgotten person who signs up again back in, identifier by identifier.
+
+    Each identifier given (``email``, ``phone``, ``record_id``, an external id type)
+    stops being suppressed; ``lifted`` counts those that were. The audit log records the
+    lift without the identifiers.
+    """
+    hub = _hub(request)
+    with request.app.state.write_lock:
+        lifted = sum(
+            hub.lift_suppression(**{kind: value}) for kind, value in body.identifiers.items()
+        )
+    return SuppressionLiftOut(lifted=lifted)
