@@ -551,6 +551,17 @@ def _in_clause(column: str, count: int) -> str:
     return f" WHERE {quote(column)} IN ({', '.join('?' * count)})"
 
 
+#: Up to this many tuples, a several-column ``where`` is one ``OR`` of equalities.
+_FEW_TUPLES = 64
+
+
+@lru_cache(maxsize=1024)
+def _or_clause(columns: tuple[str, ...], count: int) -> str:
+    """`` WHERE ((a = ? AND b = ?) OR …)`` of ``count`` tuples (each an index probe)."""
+    one = "(" + " AND ".join(f"{quote(c)} = ?" for c in columns) + ")"
+    return " WHERE (" + " OR ".join([one] * count) + ")"  # parenthesised: callers add AND …
+
+
 def _where_clauses(spec: TableSpec, where: Where | None) -> Iterator[tuple[str, list[Any]]]:
     """SQL ``WHERE`` clauses (chunked) matching rows of ``where``; nothing for zero rows."""
     if where is None:
@@ -573,6 +584,13 @@ def _where_clauses(spec: TableSpec, where: Where | None) -> Iterator[tuple[str, 
             yield _in_clause(names[0], len(part)), part
         return
     tuples = sorted({t for t in zip(*values, strict=True) if None not in t})
+    if len(tuples) <= _FEW_TUPLES:
+        # A few tuples: one indexed probe each. The IN form below scans every row of
+        # the first column's values (a term-frequency read of 8 values scanned ~15k rows
+        # for ~4 ms; this takes ~0.04 ms).
+        if tuples:
+            yield _or_clause(tuple(names), len(tuples)), [v for t in tuples for v in t]
+        return
     columns = ", ".join(map(quote, names))
     row = "(" + ", ".join("?" * len(names)) + ")"
     for start, stop in chunks(len(tuples), _BATCH // (len(names) + 1)):

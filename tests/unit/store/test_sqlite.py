@@ -68,6 +68,47 @@ def test_where_on_several_columns_matches_tuples() -> None:
     assert store.read("term_frequencies", {"column": [], "value": []}).num_rows == 0
 
 
+@pytest.mark.parametrize("size", [3, 64, 65, 700])
+def test_where_on_several_columns_gives_the_same_rows_at_any_size(size: int) -> None:
+    # Up to 64 tuples the store ORs equalities, beyond it an IN of row values: both agree.
+    store = SQLiteStore()
+    values = [f"v{i}" for i in range(size)]
+    store.upsert(
+        "term_frequencies",
+        pa.table(
+            {
+                "column": ["e", "p"] * size,
+                "value": [v for v in values for _ in range(2)],
+                "count": list(range(2 * size)),
+            }
+        ),
+    )
+    where = {"column": ["e"] * size + ["p"], "value": values + ["absent"]}
+    found = store.read("term_frequencies", where)
+    assert sorted(found.column("count").to_pylist()) == list(range(0, 2 * size, 2))
+    assert store.delete("term_frequencies", where) == size
+    assert store.count("term_frequencies") == size
+
+
+def test_a_several_column_where_combines_with_after() -> None:
+    # The OR of equalities is parenthesised, so the cursor condition applies to all of it.
+    store = SQLiteStore()
+    stamp = datetime(2024, 1, 1, tzinfo=UTC)
+    pairs = pa.table(
+        {
+            "kind": ["must_link"] * 3,
+            "left": ["a", "b", "c"],
+            "right": ["x", "y", "z"],
+            "created_at": pa.array([stamp] * 3, pa.timestamp("us", tz="UTC")),
+            "note": [None, None, None],
+        }
+    )
+    store.insert("feedback", pairs)
+    where = {"left": ["a", "c"], "right": ["x", "z"]}
+    assert store.read("feedback", where).column("left").to_pylist() == ["a", "c"]
+    assert store.read("feedback", where, after=1).column("left").to_pylist() == ["c"]
+
+
 def test_large_where_sets_are_chunked() -> None:
     store = SQLiteStore()
     ids = [str(i) for i in range(9000)]
