@@ -79,6 +79,8 @@ __all__ = [
 NEXT_RECORD_NUM = "key_index_next"
 #: Keys held by this many records or more have their count stored; fewer are counted.
 COUNTED_FROM = 32
+#: Up to this many count changes are summed in Python (Arrow's group-by costs ~1 ms to start).
+_SUMMED_IN_PYTHON = 2048
 #: Up to this share of records changed, a rebuild updates them instead of rewriting all.
 _PATCH_SHARE = 0.2
 
@@ -361,9 +363,22 @@ def _key_counts(store: Store, hashes: pa.Array) -> pa.Table:
     if len(rest) == 0:
         return counted
     holders = store.read("blocking_keys", {"key_hash": pc.unique(rest)}, columns=["key_hash"])
-    few = holders.group_by("key_hash").aggregate([("key_hash", "count")])
-    few = few.rename_columns(["key_hash", "count"]).cast(counted.schema)
-    return pa.concat_tables([counted, few])
+    return pa.concat_tables([counted, _holder_counts(holders).cast(counted.schema)])
+
+
+def _holder_counts(holders: pa.Table) -> pa.Table:
+    """``key_hash, count``: how many rows of ``holders`` name each hash.
+
+    numpy, not an Arrow group-by: a few rows are counted in microseconds, where Arrow's
+    query engine costs about a millisecond per call to start.
+    """
+    values = _int64s(holders.column("key_hash"))
+    hashes, counts = np.unique(values, return_counts=True)
+    return pa.table({"key_hash": pa.array(hashes), "count": pa.array(counts.astype(np.int64))})
+
+
+def _int64s(column: pa.Array | pa.ChunkedArray) -> npt.NDArray[np.int64]:
+    return np.asarray(to_array(column).to_numpy(zero_copy_only=False), dtype=np.int64)
 
 
 def _add_key_counts(store: Store, changes: pa.Table) -> None:
@@ -375,23 +390,24 @@ def _add_key_counts(store: Store, changes: pa.Table) -> None:
     """
     if changes.num_rows == 0:
         return
-    deltas = changes.group_by("key_hash").aggregate([("count", "sum")])
-    hashes = to_array(deltas.column("key_hash"))
+    distinct, inverse = np.unique(_int64s(changes.column("key_hash")), return_inverse=True)
+    delta = np.bincount(
+        inverse.reshape(-1), weights=_int64s(changes.column("count")), minlength=distinct.size
+    ).astype(np.int64)
+    hashes = pa.array(distinct)
     counted = store.read("blocking_counts", {"key_hash": hashes})
-    merged = deltas.join(counted, "key_hash", join_type="inner")
+    stored = _int64s(counted.column("key_hash"))
+    at = np.searchsorted(distinct, stored)  # every stored hash is one of the distinct ones
     kept = pa.table(
         {
-            "key_hash": merged.column("key_hash"),
-            "count": pc.add(merged.column("count"), merged.column("count_sum")),
+            "key_hash": pa.array(stored),
+            "count": pa.array(_int64s(counted.column("count")) + delta[at]),
         }
     )
-    rest = pc.filter(hashes, pc.invert(pc.is_in(hashes, value_set=to_array(counted["key_hash"]))))
-    if len(rest):
-        holders = store.read("blocking_keys", {"key_hash": rest}, columns=["key_hash"])
-        grown = holders.group_by("key_hash").aggregate([("key_hash", "count")])
-        kept = pa.concat_tables(
-            [kept, grown.rename_columns(["key_hash", "count"]).cast(kept.schema)]
-        )
+    rest = np.setdiff1d(distinct, stored, assume_unique=True)
+    if rest.size:
+        holders = store.read("blocking_keys", {"key_hash": pa.array(rest)}, columns=["key_hash"])
+        kept = pa.concat_tables([kept, _holder_counts(holders)])
     big = pc.greater_equal(kept.column("count"), COUNTED_FROM)
     with store.transaction():
         store.upsert("blocking_counts", kept.filter(big))
@@ -417,11 +433,34 @@ def add_counts(store: Store, table: str, by: list[str], changes: pa.Table) -> No
     """Add ``count`` deltas per ``by`` columns to a counts table; counts at 0 are removed."""
     if changes.num_rows == 0:
         return
-    deltas = changes.group_by(by).aggregate([("count", "sum")])
-    current = store.read(table, {name: deltas.column(name) for name in by})
-    merged = deltas.join(current, by, join_type="left outer")
-    total = pc.add(merged.column("count_sum"), pc.fill_null(merged.column("count"), 0))
-    rows = pa.table({**{name: merged.column(name) for name in by}, "count": total})
+    if changes.num_rows > _SUMMED_IN_PYTHON:
+        deltas = changes.group_by(by).aggregate([("count", "sum")])
+        current = store.read(table, {name: deltas.column(name) for name in by})
+        merged = deltas.join(current, by, join_type="left outer")
+        total = pc.add(merged.column("count_sum"), pc.fill_null(merged.column("count"), 0))
+        rows = pa.table({**{name: merged.column(name) for name in by}, "count": total})
+    else:  # a few changes (one record's values): Python, not Arrow's query engine
+        sums: dict[tuple[object, ...], int] = {}
+        columns = [changes.column(name).to_pylist() for name in by]
+        for key, count in zip(
+            zip(*columns, strict=True), changes.column("count").to_pylist(), strict=True
+        ):
+            sums[key] = sums.get(key, 0) + count
+        keys = list(sums)
+        current = store.read(table, {n: [k[i] for k in keys] for i, n in enumerate(by)})
+        stored = current.column("count").to_pylist()
+        found = zip(*(current.column(name).to_pylist() for name in by), strict=True)
+        for key, count in zip(found, stored, strict=True):
+            sums[key] += count
+        rows = pa.table(
+            {
+                **{
+                    n: pa.array([k[i] for k in keys], changes.schema.field(n).type)
+                    for i, n in enumerate(by)
+                },
+                "count": pa.array(list(sums.values()), pa.int64()),
+            }
+        )
     zero = pc.less_equal(rows.column("count"), 0)
     gone = rows.filter(zero)
     with store.transaction():

@@ -83,7 +83,7 @@ def test_where_on_several_columns_gives_the_same_rows_at_any_size(size: int) -> 
             }
         ),
     )
-    where = {"column": ["e"] * size + ["p"], "value": values + ["absent"]}
+    where = {"column": ["e"] * size + ["p"], "value": [*values, "absent"]}
     found = store.read("term_frequencies", where)
     assert sorted(found.column("count").to_pylist()) == list(range(0, 2 * size, 2))
     assert store.delete("term_frequencies", where) == size
