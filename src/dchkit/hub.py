@@ -361,13 +361,14 @@ class Hub:
         resolved = 0
         with self.store.transaction():
             ids = to_array(records.column("record_id"))
-            existing = self.store.read("records", {"record_id": ids}, columns=["record_id"])
             engine = self._engine() if resolve == "auto" and records.num_rows else None
             caught_up = engine is not None and not self._has_pending()
-            old = (
-                self.store.read("records", {"record_id": existing.column("record_id")})
-                if (engine is not None)
-                else None
+            # The stored versions of the rows: the engine needs them whole, else their ids.
+            old = self.store.read("records", {"record_id": ids}) if engine is not None else None
+            existing = (
+                self.store.read("records", {"record_id": ids}, columns=["record_id"])
+                if old is None
+                else old.select(["record_id"])
             )
             changed = self.store.upsert("records", records)
             changed_ids = to_array(changed.column("record_id"))

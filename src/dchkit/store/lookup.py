@@ -55,7 +55,7 @@ import pyarrow.compute as pc
 
 from dchkit._hashing import hash_pairs
 from dchkit.profile._arrow import to_array
-from dchkit.store.base import Store
+from dchkit.store.base import TABLES, Store
 
 if TYPE_CHECKING:
     from dchkit.resolution.incremental import Neighbourhood
@@ -98,15 +98,28 @@ class StoreLookup:
     def __init__(self, store: Store, *, before: pa.Table | None = None) -> None:
         self.store = store
         self.before = before
+        # Counts already read (the engine asks for some keys twice in one resolve); the
+        # index does not change while a lookup is in use, so they stay true.
+        self._counts: dict[int, int] = {}
 
     def key_counts(self, keys: pa.Table) -> pa.Array:
         """Number of stored records holding each ``(rule, key)`` row of ``keys``."""
         if keys.num_rows == 0:
             return pa.array([], pa.int64())
-        hashes = pa.array(key_hashes(keys))
-        counts = _key_counts(self.store, hashes)
-        found = pc.index_in(hashes, value_set=to_array(counts.column("key_hash")))
-        return pc.fill_null(to_array(counts.column("count")).take(found), 0)
+        hashes = key_hashes(keys).tolist()
+        known = self._counts
+        missing = sorted({h for h in hashes if h not in known})
+        if missing:
+            counts = _key_counts(self.store, pa.array(missing, pa.int64()))
+            known.update(dict.fromkeys(missing, 0))
+            known.update(
+                zip(
+                    counts.column("key_hash").to_pylist(),
+                    counts.column("count").to_pylist(),
+                    strict=True,
+                )
+            )
+        return pa.array([known[h] for h in hashes], pa.int64())
 
     def record_ids_for_keys(self, keys: pa.Table) -> pa.Array:
         """Ids of the stored records holding any of ``keys``."""
@@ -128,10 +141,15 @@ class StoreLookup:
 
         store = self.store
         ids = to_array(record_ids).cast(pa.string())
-        must = store.read("feedback", {"left": ids})
-        must = pa.concat_tables([must, store.read("feedback", {"right": ids})])
-        must = must.filter(pc.equal(must.column("kind"), "must_link"))
-        linked = pa.concat_arrays([ids, to_array(must["left"]), to_array(must["right"])])
+        # Most hubs hold no feedback: one cheap read then saves the four below.
+        has_feedback = store.read("feedback", limit=1, columns=["kind"]).num_rows > 0
+        if has_feedback:
+            must = store.read("feedback", {"left": ids})
+            must = pa.concat_tables([must, store.read("feedback", {"right": ids})])
+            must = must.filter(pc.equal(must.column("kind"), "must_link"))
+            linked = pa.concat_arrays([ids, to_array(must["left"]), to_array(must["right"])])
+        else:
+            linked = ids
         owners = store.read("clusters", {"record_id": pc.unique(linked)})
         clusters = store.read("clusters", {"customer_id": pc.unique(owners.column("customer_id"))})
         members = to_array(clusters.column("record_id"))
@@ -144,9 +162,12 @@ class StoreLookup:
                 pc.is_in(records.column("record_id"), value_set=to_array(old["record_id"]))
             )
             records = pa.concat_tables([records.filter(fresh), old])
-        left = store.read("feedback", {"left": members})
-        right = store.read("feedback", {"right": members})
-        feedback = pa.concat_tables([left, right])
+        if has_feedback:
+            left = store.read("feedback", {"left": members})
+            right = store.read("feedback", {"right": members})
+            feedback = pa.concat_tables([left, right])
+        else:
+            feedback = TABLES["feedback"].schema.empty_table()
         inside = pc.and_(
             pc.is_in(feedback.column("left"), value_set=members),
             pc.is_in(feedback.column("right"), value_set=members),
