@@ -39,6 +39,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from dchkit.errors import StoreError, StoreIntegrityError, StoreMigrationError
+from dchkit.store._checkpoint import Checkpointer
 from dchkit.store._codec import (
     decode,
     encode,
@@ -59,6 +60,9 @@ _CONVERTERS = {
 }
 #: Paths of databases that live in one connection only (no separate read connections).
 _PRIVATE = frozenset({":memory:", ""})
+#: With background checkpoints, the log size (pages) at which the writer checkpoints
+#: itself (SQLite's default of 1000 otherwise): only if the thread falls far behind.
+_WRITER_CHECKPOINT_PAGES = 16_000
 #: Bound parameters per statement (SQLite allows 32766; smaller keeps statements cheap).
 _BATCH = 4000
 
@@ -76,6 +80,11 @@ class SQLiteStore:
             It fills only as pages are used; at a million records, the indexes an ingest
             writes into outgrow a small cache, and each write then goes through the
             operating system (an ingest of 1M records took ~20 % more CPU with 2 MiB).
+        background_checkpoints: Copy the write-ahead log into the file on a thread of
+            its own (see ``dchkit.store._checkpoint``), not inside the commit that fills
+            it: keeps the occasional 20–30 ms checkpoint out of ingest latency. The
+            writer still checkpoints itself if the log grows past
+            ``_WRITER_CHECKPOINT_PAGES``. Ignored for an in-memory store.
 
     Raises:
         StoreMigrationError: the file was written by a newer dchkit, or a migration failed.
@@ -89,8 +98,11 @@ class SQLiteStore:
         timeout: float = 30.0,
         synchronous: str = "NORMAL",
         cache_mb: int = 256,
+        background_checkpoints: bool = True,
     ) -> None:
         self.path = ":memory:" if path is None else str(path)
+        self._background = background_checkpoints and self.path not in _PRIVATE
+        self._checkpointer: Checkpointer | None = None
         self._lock = threading.RLock()
         self._depth = 0
         self._timeout = timeout
@@ -115,6 +127,8 @@ class SQLiteStore:
             self._db.execute(f"PRAGMA synchronous={synchronous.upper()}")
             self._db.execute(f"PRAGMA busy_timeout={int(timeout * 1000)}")
             self._db.execute(f"PRAGMA cache_size={-int(cache_mb) * 1024}")
+            if self._background:  # the thread checkpoints; this is the safety net
+                self._db.execute(f"PRAGMA wal_autocheckpoint={_WRITER_CHECKPOINT_PAGES}")
             self._migrate()
         except StoreError:
             self._db.close()
@@ -190,6 +204,16 @@ class SQLiteStore:
                 raise
             self._depth, self._owner = 0, None
             self._db.execute("COMMIT")
+            if self._background:
+                self._checkpoint_soon()
+
+    def _checkpoint_soon(self) -> None:
+        """Ask the checkpoint thread (started on the first commit) to copy the log."""
+        if self._checkpointer is None:
+            self._checkpointer = Checkpointer(self.path, timeout=self._timeout)
+            # A store dropped without close() stops its thread too.
+            weakref.finalize(self, self._checkpointer.close)
+        self._checkpointer.notify()
 
     @contextmanager
     def _reading(self) -> Iterator[sqlite3.Connection]:
@@ -467,6 +491,9 @@ class SQLiteStore:
 
     def close(self) -> None:
         """Close the connection and every thread's read connection."""
+        with self._lock:
+            if self._checkpointer is not None:
+                self._checkpointer.close()
         with self._lock, self._readers_lock:
             self._closed = True
             for reader in self._readers:

@@ -203,6 +203,34 @@ def test_a_missing_directory_is_a_store_error(tmp_path: Path) -> None:
         SQLiteStore(tmp_path / "no" / "such" / "hub.db")
 
 
+def test_the_write_ahead_log_is_checkpointed_off_the_commit(tmp_path: Path) -> None:
+    store = SQLiteStore(tmp_path / "hub.db")
+    assert store.execute("PRAGMA wal_autocheckpoint") == [(16_000,)]  # the safety net
+    for i in range(3):
+        store.upsert("records", _records([str(i)]))
+    checkpointer = store._checkpointer
+    assert checkpointer is not None
+    deadline = time.monotonic() + 10
+    while checkpointer.checkpoints == 0 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert checkpointer.checkpoints >= 1
+    # The thread copied committed pages into the file itself: a copy of the file
+    # without its log holds rows.
+    (tmp_path / "copy.db").write_bytes((tmp_path / "hub.db").read_bytes())
+    copy = sqlite3.connect(tmp_path / "copy.db")
+    assert copy.execute("SELECT count(*) FROM records").fetchone()[0] >= 1
+    copy.close()
+    thread = checkpointer._thread
+    store.close()
+    assert not thread.is_alive()
+    reopened = SQLiteStore(tmp_path / "hub.db", background_checkpoints=False)
+    assert reopened.count("records") == 3
+    reopened.upsert("records", _records(["9"]))
+    assert reopened._checkpointer is None
+    assert reopened.execute("PRAGMA wal_autocheckpoint") == [(1000,)]  # SQLite's own
+    reopened.close()
+
+
 def _alias(alias: str) -> pa.Table:
     return pa.table({"alias": [alias], "customer_id": ["cus_1"]})
 
