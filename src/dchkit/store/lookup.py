@@ -206,7 +206,28 @@ def key_hashes(keys: pa.Table) -> npt.NDArray[np.int64]:
     """
     rules = to_array(keys.column("rule"))
     values = to_array(keys.column("key"))
-    return hash_pairs(rules, values).view(np.int64)
+    if keys.num_rows > _MEMO_ROWS:
+        return hash_pairs(rules, values).view(np.int64)
+    # A few keys (one record's): an ingest hashes the same keys three or four times,
+    # and numpy's per-call overhead, not the hashing, is the cost; remember them.
+    pairs = list(zip(rules.to_pylist(), values.to_pylist(), strict=True))
+    memo = _HASH_MEMO
+    missing = [i for i, pair in enumerate(pairs) if pair not in memo]
+    if missing:
+        at = pa.array(missing, pa.int64())
+        fresh = hash_pairs(rules.take(at), values.take(at)).view(np.int64).tolist()
+        if len(memo) > _MEMO_SIZE:
+            memo.clear()
+        for i, value in zip(missing, fresh, strict=True):
+            memo[pairs[i]] = value
+    return np.array([memo[pair] for pair in pairs], dtype=np.int64)
+
+
+#: Up to this many keys, :func:`key_hashes` looks them up in :data:`_HASH_MEMO` first.
+_MEMO_ROWS = 256
+#: Hashes of recently seen ``(rule, key)`` pairs (cleared when it outgrows the size).
+_HASH_MEMO: dict[tuple[str | None, str | None], int] = {}
+_MEMO_SIZE = 100_000
 
 
 @dataclass(frozen=True)

@@ -206,3 +206,20 @@ def test_count_changes_add_up_like_a_counter(
             model = {k: n for k, n in model.items() if n > 0}
             stored = store.read("term_frequencies").to_pylist()
             assert {(r["column"], r["value"]): r["count"] for r in stored} == model
+
+
+@pytest.mark.parametrize("size", [1, 14, 300])
+def test_remembered_key_hashes_are_the_computed_ones(size: int) -> None:
+    # A few keys come from a memo after the first call; many are hashed column-wise.
+    from dchkit._hashing import hash_pairs
+
+    keys = pa.table(
+        {
+            "rule": pa.array([_RULES[i % 3] for i in range(size)], pa.string()),
+            "key": pa.array([f"山田{i}" for i in range(size)], pa.string()),
+        }
+    )
+    expected = hash_pairs(keys.column("rule").combine_chunks(), keys.column("key").combine_chunks())
+    for _ in range(2):
+        assert key_hashes(keys).tolist() == expected.view(np.int64).tolist()
+    assert key_hashes(keys.slice(0, 1)).tolist() == expected.view(np.int64)[:1].tolist()
