@@ -210,16 +210,23 @@ def test_the_write_ahead_log_is_checkpointed_off_the_commit(tmp_path: Path) -> N
         store.upsert("records", _records([str(i)]))
     checkpointer = store._checkpointer
     assert checkpointer is not None
+
+    def rows_in_the_file() -> int:  # a copy of the file without its log
+        (tmp_path / "copy.db").write_bytes((tmp_path / "hub.db").read_bytes())
+        copy = sqlite3.connect(tmp_path / "copy.db")
+        try:
+            return int(copy.execute("SELECT count(*) FROM records").fetchone()[0])
+        except sqlite3.OperationalError:  # not even the tables yet
+            return 0
+        finally:
+            copy.close()
+
+    # The thread copies committed pages into the file itself, soon after the commits.
     deadline = time.monotonic() + 10
-    while checkpointer.checkpoints == 0 and time.monotonic() < deadline:
-        time.sleep(0.01)
+    while rows_in_the_file() < 3 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert rows_in_the_file() == 3
     assert checkpointer.checkpoints >= 1
-    # The thread copied committed pages into the file itself: a copy of the file
-    # without its log holds rows.
-    (tmp_path / "copy.db").write_bytes((tmp_path / "hub.db").read_bytes())
-    copy = sqlite3.connect(tmp_path / "copy.db")
-    assert copy.execute("SELECT count(*) FROM records").fetchone()[0] >= 1
-    copy.close()
     thread = checkpointer._thread
     store.close()
     assert not thread.is_alive()
