@@ -10,9 +10,12 @@ ingest latency.
 :class:`Checkpointer` runs ``PRAGMA wal_checkpoint(PASSIVE)`` on its own connection after
 commits (at most every ``pause`` seconds). A passive checkpoint never blocks the writer
 or readers: SQLite lets one checkpointer copy frames while the writer appends new ones.
-The writer keeps a larger ``wal_autocheckpoint`` as a safety net, so the log stays
-bounded even if this thread falls behind. Crash safety is SQLite's: a checkpoint cut
-short is redone from the log when the file is next opened.
+The writer keeps SQLite's own checkpoint at 1,000 pages: small commits no longer reach
+it (this thread has copied their pages by then, so the log restarts), while a large
+write (a bulk ingest, a batch resolve) checkpoints in its commit as before — letting a
+thread copy gigabytes behind a bulk writer made the log grow and the writer slower.
+Crash safety is SQLite's: a checkpoint cut short is redone from the log when the file is
+next opened.
 """
 
 from __future__ import annotations
@@ -32,7 +35,7 @@ class Checkpointer:
         pause: Least seconds between two checkpoints (commits in between share one).
     """
 
-    def __init__(self, path: str, *, timeout: float, pause: float = 0.5) -> None:
+    def __init__(self, path: str, *, timeout: float, pause: float = 0.1) -> None:
         self._wake = threading.Event()
         self._stop = threading.Event()
         self.checkpoints = 0  # completed runs (for tests and diagnostics)

@@ -60,9 +60,6 @@ _CONVERTERS = {
 }
 #: Paths of databases that live in one connection only (no separate read connections).
 _PRIVATE = frozenset({":memory:", ""})
-#: With background checkpoints, the log size (pages) at which the writer checkpoints
-#: itself (SQLite's default of 1000 otherwise): only if the thread falls far behind.
-_WRITER_CHECKPOINT_PAGES = 16_000
 #: Bound parameters per statement (SQLite allows 32766; smaller keeps statements cheap).
 _BATCH = 4000
 
@@ -82,9 +79,10 @@ class SQLiteStore:
             operating system (an ingest of 1M records took ~20 % more CPU with 2 MiB).
         background_checkpoints: Copy the write-ahead log into the file on a thread of
             its own (see ``dchkit.store._checkpoint``), not inside the commit that fills
-            it: keeps the occasional 20–30 ms checkpoint out of ingest latency. The
-            writer still checkpoints itself if the log grows past
-            ``_WRITER_CHECKPOINT_PAGES``. Ignored for an in-memory store.
+            it: keeps the occasional 20–30 ms checkpoint out of the latency of small
+            writes. The writer keeps SQLite's own checkpoint at 1,000 log pages, which
+            a large write still reaches (as before) and small ones no longer do, the
+            thread having copied their pages already. Ignored for an in-memory store.
 
     Raises:
         StoreMigrationError: the file was written by a newer dchkit, or a migration failed.
@@ -127,8 +125,6 @@ class SQLiteStore:
             self._db.execute(f"PRAGMA synchronous={synchronous.upper()}")
             self._db.execute(f"PRAGMA busy_timeout={int(timeout * 1000)}")
             self._db.execute(f"PRAGMA cache_size={-int(cache_mb) * 1024}")
-            if self._background:  # the thread checkpoints; this is the safety net
-                self._db.execute(f"PRAGMA wal_autocheckpoint={_WRITER_CHECKPOINT_PAGES}")
             self._migrate()
         except StoreError:
             self._db.close()
