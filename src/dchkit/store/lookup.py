@@ -211,16 +211,17 @@ def key_hashes(keys: pa.Table) -> npt.NDArray[np.int64]:
     # A few keys (one record's): an ingest hashes the same keys three or four times,
     # and numpy's per-call overhead, not the hashing, is the cost; remember them.
     pairs = list(zip(rules.to_pylist(), values.to_pylist(), strict=True))
-    memo = _HASH_MEMO
-    missing = [i for i, pair in enumerate(pairs) if pair not in memo]
+    memo = _HASH_MEMO  # shared by threads: read it once per pair, answer from `found`
+    found = {pair: value for pair in pairs if (value := memo.get(pair)) is not None}
+    missing = [i for i, pair in enumerate(pairs) if pair not in found]
     if missing:
         at = pa.array(missing, pa.int64())
         fresh = hash_pairs(rules.take(at), values.take(at)).view(np.int64).tolist()
         if len(memo) > _MEMO_SIZE:
             memo.clear()
         for i, value in zip(missing, fresh, strict=True):
-            memo[pairs[i]] = value
-    return np.array([memo[pair] for pair in pairs], dtype=np.int64)
+            found[pairs[i]] = memo[pairs[i]] = value
+    return np.array([found[pair] for pair in pairs], dtype=np.int64)
 
 
 #: Up to this many keys, :func:`key_hashes` looks them up in :data:`_HASH_MEMO` first.
