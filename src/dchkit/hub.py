@@ -53,7 +53,7 @@ from dchkit.profile.privacy import (
     suppress,
     suppression_table,
 )
-from dchkit.profile.reject_keys import rejects_holding, suppressed_rejects
+from dchkit.profile.reject_keys import reject_keys, rejects_holding, suppressed_rejects
 from dchkit.schema import EVENTS_SCHEMA, RECORDS_SCHEMA, REJECTS_SCHEMA, conform
 from dchkit.store import state
 from dchkit.store.base import Store
@@ -329,7 +329,7 @@ class Hub:
         reasons: dict[str, int],
         resolve: Literal["auto", "never"],
     ) -> IngestReport:
-        suppressions = self.store.read("suppressions")
+        suppressions = self._suppressions(records, events, rejects)
         kept_records = suppress(records, suppressions, self.salt)
         kept_events = suppress(events, suppressions, self.salt)
         records, events = kept_records.kept, kept_events.kept
@@ -369,6 +369,26 @@ class Hub:
             resolved=resolved,
         )
 
+    def _suppressions(self, records: pa.Table, events: pa.Table, rejects: pa.Table) -> pa.Table:
+        """The stored suppressions that may match these rows: those of their identifiers.
+
+        Not the whole table, so an ingest costs the same after many erasures. Rejects
+        count with the identifiers found in their raw text (``reject_keys``).
+        """
+        first = self.store.read("suppressions", limit=1)
+        if first.num_rows == 0:  # nothing erased yet
+            return first
+        in_rejects, _ = reject_keys(rejects, region=self.default_region)
+        keys = pa.concat_arrays(
+            [
+                identifier_keys(records)[0],
+                identifier_keys(events)[0],
+                pa.array(in_rejects, pa.string()),
+            ]
+        )
+        hashes = hash_keys(pc.unique(keys).to_pylist(), self.salt)
+        return self.store.read("suppressions", {"key_hash": hashes})
+
     def _write_rows(
         self,
         records: pa.Table,
@@ -380,13 +400,14 @@ class Hub:
         resolved = 0
         with self.store.transaction():
             ids = to_array(records.column("record_id"))
-            existing = self.store.read("records", {"record_id": ids}, columns=["record_id"])
             engine = self._engine() if resolve == "auto" and records.num_rows else None
             caught_up = engine is not None and not self._has_pending()
-            old = (
-                self.store.read("records", {"record_id": existing.column("record_id")})
-                if (engine is not None)
-                else None
+            # The stored versions of the rows: the engine needs them whole, else their ids.
+            old = self.store.read("records", {"record_id": ids}) if engine is not None else None
+            existing = (
+                self.store.read("records", {"record_id": ids}, columns=["record_id"])
+                if old is None
+                else old.select(["record_id"])
             )
             changed = self.store.upsert("records", records)
             changed_ids = to_array(changed.column("record_id"))

@@ -355,15 +355,24 @@ def conform(
     """
     if isinstance(table, pa.RecordBatch):
         table = pa.Table.from_batches([table])
-    unknown = sorted(set(table.column_names) - set(schema.names))
+    names = table.column_names  # a new list on every access: read once
+    if table.schema.equals(schema):  # the common case (a store's or a connector's rows)
+        _check_required(table, schema, what)
+        if table.schema.equals(schema, check_metadata=True):
+            return table
+        if table.schema.equals(_bare(schema), check_metadata=True):  # fields' metadata kept
+            return table.replace_schema_metadata(schema.metadata)
+        return pa.Table.from_arrays(table.columns, schema=schema)
+    unknown = sorted(set(names) - set(schema.names))
     if unknown:
         msg = f"{what} has columns the canonical schema does not know: {unknown}"
         raise ConfigError(
             msg, fix=f"rename them to canonical names or drop them; known: {schema.names}"
         )
+    present = set(names)
     columns: list[pa.Array | pa.ChunkedArray] = []
     for field in schema:
-        if field.name not in table.column_names:
+        if field.name not in present:
             if not field.nullable:
                 msg = f"{what} lacks the required column {field.name!r}"
                 raise ConfigError(msg, fix=f"add a {field.name!r} column of type {field.type}")
@@ -383,3 +392,38 @@ def conform(
             raise ConfigError(msg, fix="fill or drop those rows")
         columns.append(column)
     return pa.Table.from_arrays(columns, schema=schema)
+
+
+def _check_required(table: pa.Table, schema: pa.Schema, what: str) -> None:
+    """Raise when a column ``schema`` requires holds nulls (as :func:`conform` does)."""
+    for position, name in _required(schema):
+        count = table.column(position).null_count
+        if count:
+            msg = f"{what} column {name!r} has {count} null value(s) but is required"
+            raise ConfigError(msg, fix="fill or drop those rows")
+
+
+#: Per schema (by identity: hashing a schema costs more than the check it saves), the
+#: schema, its required fields (position, name) and the schema without its own metadata.
+_SHAPES: dict[int, tuple[pa.Schema, tuple[tuple[int, str], ...], pa.Schema]] = {}
+
+
+def _shape(schema: pa.Schema) -> tuple[pa.Schema, tuple[tuple[int, str], ...], pa.Schema]:
+    found = _SHAPES.get(id(schema))
+    if found is None or found[0] is not schema:
+        required = tuple((i, f.name) for i, f in enumerate(schema) if not f.nullable)
+        found = (schema, required, schema.remove_metadata())
+        if len(_SHAPES) > 256:
+            _SHAPES.clear()
+        _SHAPES[id(schema)] = found
+    return found
+
+
+def _required(schema: pa.Schema) -> tuple[tuple[int, str], ...]:
+    """Position and name of the fields of ``schema`` that must not hold nulls."""
+    return _shape(schema)[1]
+
+
+def _bare(schema: pa.Schema) -> pa.Schema:
+    """``schema`` without its schema-level metadata (what a store's reads carry)."""
+    return _shape(schema)[2]

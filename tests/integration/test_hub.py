@@ -418,3 +418,30 @@ def test_lifting_a_suppression_lets_the_person_back_in(hub: dch.Hub, exports: Pa
     assert hub.store.read("records", {"record_id": members}).num_rows == len(members)
     assert "suppression_lifted" in hub.audit().column("action").to_pylist()
     assert not any(e in str(hub.audit().to_pylist()) for e in emails)
+
+
+def test_an_erased_person_stays_out_and_others_come_in() -> None:
+    # Ingest checks only the suppressions of the rows' own identifiers, not the whole
+    # table: the erased person's record and event are dropped, the others are written.
+    hub = dch.Hub()
+    people = [
+        {"id": "1", "email": "taro@example.jp", "family_name": "山田"},
+        {"id": "2", "email": "hanako@example.jp", "family_name": "佐藤"},
+    ]
+    hub.ingest(people, source="crm")
+    hub.resolve()
+    hub.forget(email="taro@example.jp")
+    again = hub.ingest(
+        [{**people[0], "id": "1b"}, {"id": "3", "email": "jiro@example.jp"}], source="crm"
+    )
+    assert (again.inserted, again.suppressed) == (1, 1)
+
+    def event(n: int, email: str) -> dict[str, Any]:
+        at = f"2024-05-0{n}T10:00:00Z"
+        return {"event_id": f"e{n}", "source": "ec", "type": "x", "timestamp": at,
+                "identifiers": {"email": email}}  # fmt: skip
+
+    report = hub.ingest(events=[event(1, "TARO@example.jp"), event(2, "jiro@example.jp")])
+    assert (report.events, report.suppressed) == (1, 1)
+    assert hub.profiles.find(email="taro@example.jp") == ()
+    assert hub.profiles.find(email="jiro@example.jp")

@@ -152,6 +152,22 @@ def test_conform_names_unknown_and_missing_columns():
         )
 
 
+def test_conform_of_a_table_already_in_the_schema_keeps_it_and_its_checks():
+    raw = pa.table({"record_id": ["a"], "source": ["crm"], "source_record_id": ["1"]})
+    table = conform(raw, RECORDS_SCHEMA)
+    assert conform(table, RECORDS_SCHEMA) is table  # nothing to do
+    bare = table.replace_schema_metadata(None)  # as a store reads it back
+    again = conform(bare, RECORDS_SCHEMA)
+    assert again.schema.equals(RECORDS_SCHEMA, check_metadata=True)
+    assert again.column("record_id").to_pylist() == ["a"]
+    holes = pa.Table.from_arrays(
+        [pa.nulls(1, f.type) if f.name == "source" else table.column(f.name) for f in table.schema],
+        schema=RECORDS_SCHEMA,
+    )
+    with pytest.raises(ConfigError, match="'source' has 1 null value"):
+        conform(holes, RECORDS_SCHEMA)
+
+
 def test_unknown_fields_are_rejected_at_the_api_edge():
     with pytest.raises(ValueError, match="extra"):
         CustomerRecord(source="crm", source_record_id="1", nick="Bob")  # type: ignore[call-arg]

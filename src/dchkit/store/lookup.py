@@ -55,7 +55,7 @@ import pyarrow.compute as pc
 
 from dchkit._hashing import hash_pairs
 from dchkit.profile._arrow import to_array
-from dchkit.store.base import Store
+from dchkit.store.base import TABLES, Store
 
 if TYPE_CHECKING:
     from dchkit.resolution.incremental import Neighbourhood
@@ -79,6 +79,8 @@ __all__ = [
 NEXT_RECORD_NUM = "key_index_next"
 #: Keys held by this many records or more have their count stored; fewer are counted.
 COUNTED_FROM = 32
+#: Up to this many count changes are summed in Python (Arrow's group-by costs ~1 ms to start).
+_SUMMED_IN_PYTHON = 2048
 #: Up to this share of records changed, a rebuild updates them instead of rewriting all.
 _PATCH_SHARE = 0.2
 
@@ -96,15 +98,28 @@ class StoreLookup:
     def __init__(self, store: Store, *, before: pa.Table | None = None) -> None:
         self.store = store
         self.before = before
+        # Counts already read (the engine asks for some keys twice in one resolve); the
+        # index does not change while a lookup is in use, so they stay true.
+        self._counts: dict[int, int] = {}
 
     def key_counts(self, keys: pa.Table) -> pa.Array:
         """Number of stored records holding each ``(rule, key)`` row of ``keys``."""
         if keys.num_rows == 0:
             return pa.array([], pa.int64())
-        hashes = pa.array(key_hashes(keys))
-        counts = _key_counts(self.store, hashes)
-        found = pc.index_in(hashes, value_set=to_array(counts.column("key_hash")))
-        return pc.fill_null(to_array(counts.column("count")).take(found), 0)
+        hashes = key_hashes(keys).tolist()
+        known = self._counts
+        missing = sorted({h for h in hashes if h not in known})
+        if missing:
+            counts = _key_counts(self.store, pa.array(missing, pa.int64()))
+            known.update(dict.fromkeys(missing, 0))
+            known.update(
+                zip(
+                    counts.column("key_hash").to_pylist(),
+                    counts.column("count").to_pylist(),
+                    strict=True,
+                )
+            )
+        return pa.array([known[h] for h in hashes], pa.int64())
 
     def record_ids_for_keys(self, keys: pa.Table) -> pa.Array:
         """Ids of the stored records holding any of ``keys``."""
@@ -126,10 +141,15 @@ class StoreLookup:
 
         store = self.store
         ids = to_array(record_ids).cast(pa.string())
-        must = store.read("feedback", {"left": ids})
-        must = pa.concat_tables([must, store.read("feedback", {"right": ids})])
-        must = must.filter(pc.equal(must.column("kind"), "must_link"))
-        linked = pa.concat_arrays([ids, to_array(must["left"]), to_array(must["right"])])
+        # Most hubs hold no feedback: one cheap read then saves the four below.
+        has_feedback = store.read("feedback", limit=1, columns=["kind"]).num_rows > 0
+        if has_feedback:
+            must = store.read("feedback", {"left": ids})
+            must = pa.concat_tables([must, store.read("feedback", {"right": ids})])
+            must = must.filter(pc.equal(must.column("kind"), "must_link"))
+            linked = pa.concat_arrays([ids, to_array(must["left"]), to_array(must["right"])])
+        else:
+            linked = ids
         owners = store.read("clusters", {"record_id": pc.unique(linked)})
         clusters = store.read("clusters", {"customer_id": pc.unique(owners.column("customer_id"))})
         members = to_array(clusters.column("record_id"))
@@ -142,9 +162,12 @@ class StoreLookup:
                 pc.is_in(records.column("record_id"), value_set=to_array(old["record_id"]))
             )
             records = pa.concat_tables([records.filter(fresh), old])
-        left = store.read("feedback", {"left": members})
-        right = store.read("feedback", {"right": members})
-        feedback = pa.concat_tables([left, right])
+        if has_feedback:
+            left = store.read("feedback", {"left": members})
+            right = store.read("feedback", {"right": members})
+            feedback = pa.concat_tables([left, right])
+        else:
+            feedback = TABLES["feedback"].schema.empty_table()
         inside = pc.and_(
             pc.is_in(feedback.column("left"), value_set=members),
             pc.is_in(feedback.column("right"), value_set=members),
@@ -183,7 +206,29 @@ def key_hashes(keys: pa.Table) -> npt.NDArray[np.int64]:
     """
     rules = to_array(keys.column("rule"))
     values = to_array(keys.column("key"))
-    return hash_pairs(rules, values).view(np.int64)
+    if keys.num_rows > _MEMO_ROWS:
+        return hash_pairs(rules, values).view(np.int64)
+    # A few keys (one record's): an ingest hashes the same keys three or four times,
+    # and numpy's per-call overhead, not the hashing, is the cost; remember them.
+    pairs = list(zip(rules.to_pylist(), values.to_pylist(), strict=True))
+    memo = _HASH_MEMO  # shared by threads: read it once per pair, answer from `found`
+    found = {pair: value for pair in pairs if (value := memo.get(pair)) is not None}
+    missing = [i for i, pair in enumerate(pairs) if pair not in found]
+    if missing:
+        at = pa.array(missing, pa.int64())
+        fresh = hash_pairs(rules.take(at), values.take(at)).view(np.int64).tolist()
+        if len(memo) > _MEMO_SIZE:
+            memo.clear()
+        for i, value in zip(missing, fresh, strict=True):
+            found[pairs[i]] = memo[pairs[i]] = value
+    return np.array([found[pair] for pair in pairs], dtype=np.int64)
+
+
+#: Up to this many keys, :func:`key_hashes` looks them up in :data:`_HASH_MEMO` first.
+_MEMO_ROWS = 256
+#: Hashes of recently seen ``(rule, key)`` pairs (cleared when it outgrows the size).
+_HASH_MEMO: dict[tuple[str | None, str | None], int] = {}
+_MEMO_SIZE = 100_000
 
 
 @dataclass(frozen=True)
@@ -361,9 +406,22 @@ def _key_counts(store: Store, hashes: pa.Array) -> pa.Table:
     if len(rest) == 0:
         return counted
     holders = store.read("blocking_keys", {"key_hash": pc.unique(rest)}, columns=["key_hash"])
-    few = holders.group_by("key_hash").aggregate([("key_hash", "count")])
-    few = few.rename_columns(["key_hash", "count"]).cast(counted.schema)
-    return pa.concat_tables([counted, few])
+    return pa.concat_tables([counted, _holder_counts(holders).cast(counted.schema)])
+
+
+def _holder_counts(holders: pa.Table) -> pa.Table:
+    """``key_hash, count``: how many rows of ``holders`` name each hash.
+
+    numpy, not an Arrow group-by: a few rows are counted in microseconds, where Arrow's
+    query engine costs about a millisecond per call to start.
+    """
+    values = _int64s(holders.column("key_hash"))
+    hashes, counts = np.unique(values, return_counts=True)
+    return pa.table({"key_hash": pa.array(hashes), "count": pa.array(counts.astype(np.int64))})
+
+
+def _int64s(column: pa.Array | pa.ChunkedArray) -> npt.NDArray[np.int64]:
+    return np.asarray(to_array(column).to_numpy(zero_copy_only=False), dtype=np.int64)
 
 
 def _add_key_counts(store: Store, changes: pa.Table) -> None:
@@ -375,23 +433,24 @@ def _add_key_counts(store: Store, changes: pa.Table) -> None:
     """
     if changes.num_rows == 0:
         return
-    deltas = changes.group_by("key_hash").aggregate([("count", "sum")])
-    hashes = to_array(deltas.column("key_hash"))
+    distinct, inverse = np.unique(_int64s(changes.column("key_hash")), return_inverse=True)
+    delta = np.bincount(
+        inverse.reshape(-1), weights=_int64s(changes.column("count")), minlength=distinct.size
+    ).astype(np.int64)
+    hashes = pa.array(distinct)
     counted = store.read("blocking_counts", {"key_hash": hashes})
-    merged = deltas.join(counted, "key_hash", join_type="inner")
+    stored = _int64s(counted.column("key_hash"))
+    at = np.searchsorted(distinct, stored)  # every stored hash is one of the distinct ones
     kept = pa.table(
         {
-            "key_hash": merged.column("key_hash"),
-            "count": pc.add(merged.column("count"), merged.column("count_sum")),
+            "key_hash": pa.array(stored),
+            "count": pa.array(_int64s(counted.column("count")) + delta[at]),
         }
     )
-    rest = pc.filter(hashes, pc.invert(pc.is_in(hashes, value_set=to_array(counted["key_hash"]))))
-    if len(rest):
-        holders = store.read("blocking_keys", {"key_hash": rest}, columns=["key_hash"])
-        grown = holders.group_by("key_hash").aggregate([("key_hash", "count")])
-        kept = pa.concat_tables(
-            [kept, grown.rename_columns(["key_hash", "count"]).cast(kept.schema)]
-        )
+    rest = np.setdiff1d(distinct, stored, assume_unique=True)
+    if rest.size:
+        holders = store.read("blocking_keys", {"key_hash": pa.array(rest)}, columns=["key_hash"])
+        kept = pa.concat_tables([kept, _holder_counts(holders)])
     big = pc.greater_equal(kept.column("count"), COUNTED_FROM)
     with store.transaction():
         store.upsert("blocking_counts", kept.filter(big))
@@ -417,11 +476,34 @@ def add_counts(store: Store, table: str, by: list[str], changes: pa.Table) -> No
     """Add ``count`` deltas per ``by`` columns to a counts table; counts at 0 are removed."""
     if changes.num_rows == 0:
         return
-    deltas = changes.group_by(by).aggregate([("count", "sum")])
-    current = store.read(table, {name: deltas.column(name) for name in by})
-    merged = deltas.join(current, by, join_type="left outer")
-    total = pc.add(merged.column("count_sum"), pc.fill_null(merged.column("count"), 0))
-    rows = pa.table({**{name: merged.column(name) for name in by}, "count": total})
+    if changes.num_rows > _SUMMED_IN_PYTHON:
+        deltas = changes.group_by(by).aggregate([("count", "sum")])
+        current = store.read(table, {name: deltas.column(name) for name in by})
+        merged = deltas.join(current, by, join_type="left outer")
+        total = pc.add(merged.column("count_sum"), pc.fill_null(merged.column("count"), 0))
+        rows = pa.table({**{name: merged.column(name) for name in by}, "count": total})
+    else:  # a few changes (one record's values): Python, not Arrow's query engine
+        sums: dict[tuple[object, ...], int] = {}
+        columns = [changes.column(name).to_pylist() for name in by]
+        for key, count in zip(
+            zip(*columns, strict=True), changes.column("count").to_pylist(), strict=True
+        ):
+            sums[key] = sums.get(key, 0) + count
+        keys = list(sums)
+        current = store.read(table, {n: [k[i] for k in keys] for i, n in enumerate(by)})
+        stored = current.column("count").to_pylist()
+        found = zip(*(current.column(name).to_pylist() for name in by), strict=True)
+        for key, count in zip(found, stored, strict=True):
+            sums[key] += count
+        rows = pa.table(
+            {
+                **{
+                    n: pa.array([k[i] for k in keys], changes.schema.field(n).type)
+                    for i, n in enumerate(by)
+                },
+                "count": pa.array(list(sums.values()), pa.int64()),
+            }
+        )
     zero = pc.less_equal(rows.column("count"), 0)
     gone = rows.filter(zero)
     with store.transaction():

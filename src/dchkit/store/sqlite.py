@@ -39,6 +39,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from dchkit.errors import StoreError, StoreIntegrityError, StoreMigrationError
+from dchkit.store._checkpoint import Checkpointer
 from dchkit.store._codec import (
     decode,
     encode,
@@ -76,6 +77,12 @@ class SQLiteStore:
             It fills only as pages are used; at a million records, the indexes an ingest
             writes into outgrow a small cache, and each write then goes through the
             operating system (an ingest of 1M records took ~20 % more CPU with 2 MiB).
+        background_checkpoints: Copy the write-ahead log into the file on a thread of
+            its own (see ``dchkit.store._checkpoint``), not inside the commit that fills
+            it: keeps the occasional 20–30 ms checkpoint out of the latency of small
+            writes. The writer keeps SQLite's own checkpoint at 1,000 log pages, which
+            a large write still reaches (as before) and small ones no longer do, the
+            thread having copied their pages already. Ignored for an in-memory store.
 
     Raises:
         StoreMigrationError: the file was written by a newer dchkit, or a migration failed.
@@ -89,8 +96,11 @@ class SQLiteStore:
         timeout: float = 30.0,
         synchronous: str = "NORMAL",
         cache_mb: int = 256,
+        background_checkpoints: bool = True,
     ) -> None:
         self.path = ":memory:" if path is None else str(path)
+        self._background = background_checkpoints and self.path not in _PRIVATE
+        self._checkpointer: Checkpointer | None = None
         self._lock = threading.RLock()
         self._depth = 0
         self._timeout = timeout
@@ -190,6 +200,16 @@ class SQLiteStore:
                 raise
             self._depth, self._owner = 0, None
             self._db.execute("COMMIT")
+            if self._background:
+                self._checkpoint_soon()
+
+    def _checkpoint_soon(self) -> None:
+        """Ask the checkpoint thread (started on the first commit) to copy the log."""
+        if self._checkpointer is None:
+            self._checkpointer = Checkpointer(self.path, timeout=self._timeout)
+            # A store dropped without close() stops its thread too.
+            weakref.finalize(self, self._checkpointer.close)
+        self._checkpointer.notify()
 
     @contextmanager
     def _reading(self) -> Iterator[sqlite3.Connection]:
@@ -473,6 +493,9 @@ class SQLiteStore:
 
     def close(self) -> None:
         """Close the connection and every thread's read connection."""
+        with self._lock:
+            if self._checkpointer is not None:
+                self._checkpointer.close()
         with self._lock, self._readers_lock:
             self._closed = True
             for reader in self._readers:
@@ -557,6 +580,17 @@ def _in_clause(column: str, count: int) -> str:
     return f" WHERE {quote(column)} IN ({', '.join('?' * count)})"
 
 
+#: Up to this many tuples, a several-column ``where`` is one ``OR`` of equalities.
+_FEW_TUPLES = 64
+
+
+@lru_cache(maxsize=1024)
+def _or_clause(columns: tuple[str, ...], count: int) -> str:
+    """`` WHERE ((a = ? AND b = ?) OR …)`` of ``count`` tuples (each an index probe)."""
+    one = "(" + " AND ".join(f"{quote(c)} = ?" for c in columns) + ")"
+    return " WHERE (" + " OR ".join([one] * count) + ")"  # parenthesised: callers add AND …
+
+
 def _where_clauses(spec: TableSpec, where: Where | None) -> Iterator[tuple[str, list[Any]]]:
     """SQL ``WHERE`` clauses (chunked) matching rows of ``where``; nothing for zero rows."""
     if where is None:
@@ -579,6 +613,13 @@ def _where_clauses(spec: TableSpec, where: Where | None) -> Iterator[tuple[str, 
             yield _in_clause(names[0], len(part)), part
         return
     tuples = sorted({t for t in zip(*values, strict=True) if None not in t})
+    if len(tuples) <= _FEW_TUPLES:
+        # A few tuples: one indexed probe each. The IN form below scans every row of
+        # the first column's values (a term-frequency read of 8 values scanned ~15k rows
+        # for ~4 ms; this takes ~0.04 ms).
+        if tuples:
+            yield _or_clause(tuple(names), len(tuples)), [v for t in tuples for v in t]
+        return
     columns = ", ".join(map(quote, names))
     row = "(" + ", ".join("?" * len(names)) + ")"
     for start, stop in chunks(len(tuples), _BATCH // (len(names) + 1)):

@@ -12,6 +12,7 @@ from dchkit.store import SQLiteStore
 from dchkit.store import lookup as lookup_module
 from dchkit.store.lookup import (
     StoreLookup,
+    apply_frequency_changes,
     index_keys,
     index_rows,
     key_hashes,
@@ -172,3 +173,53 @@ def test_a_hash_collision_only_adds_a_candidate(monkeypatch: pytest.MonkeyPatch)
 def test_the_radix_order_is_the_stable_order(largest: int) -> None:
     values = np.random.default_rng(largest).integers(0, largest, 50_000)
     assert (lookup_module._stable_order(values) == np.argsort(values, kind="stable")).all()
+
+
+_DELTA = st.tuples(st.sampled_from(["email", "phone"]), st.sampled_from(["a", "b", "山田"]))
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.lists(st.tuples(_DELTA, st.integers(-2, 3)), max_size=8), max_size=5),
+    st.sampled_from([0, 2048]),
+)
+def test_count_changes_add_up_like_a_counter(
+    batches: list[list[tuple[tuple[str, str], int]]], in_python: int
+) -> None:
+    # Summed in Python (a few changes) or with Arrow's group-by (many): the same counts;
+    # a count that reaches zero or below leaves the table.
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(lookup_module, "_SUMMED_IN_PYTHON", in_python)
+        store = SQLiteStore()
+        model: dict[tuple[str, str], int] = {}
+        for batch in batches:
+            changes = pa.table(
+                {
+                    "column": pa.array([k[0] for k, _ in batch], pa.string()),
+                    "value": pa.array([k[1] for k, _ in batch], pa.string()),
+                    "count": pa.array([n for _, n in batch], pa.int64()),
+                }
+            )
+            apply_frequency_changes(store, changes)
+            for key, count in batch:
+                model[key] = model.get(key, 0) + count
+            model = {k: n for k, n in model.items() if n > 0}
+            stored = store.read("term_frequencies").to_pylist()
+            assert {(r["column"], r["value"]): r["count"] for r in stored} == model
+
+
+@pytest.mark.parametrize("size", [1, 14, 300])
+def test_remembered_key_hashes_are_the_computed_ones(size: int) -> None:
+    # A few keys come from a memo after the first call; many are hashed column-wise.
+    from dchkit._hashing import hash_pairs
+
+    keys = pa.table(
+        {
+            "rule": pa.array([_RULES[i % 3] for i in range(size)], pa.string()),
+            "key": pa.array([f"山田{i}" for i in range(size)], pa.string()),
+        }
+    )
+    expected = hash_pairs(keys.column("rule").combine_chunks(), keys.column("key").combine_chunks())
+    for _ in range(2):
+        assert key_hashes(keys).tolist() == expected.view(np.int64).tolist()
+    assert key_hashes(keys.slice(0, 1)).tolist() == expected.view(np.int64)[:1].tolist()

@@ -68,6 +68,47 @@ def test_where_on_several_columns_matches_tuples() -> None:
     assert store.read("term_frequencies", {"column": [], "value": []}).num_rows == 0
 
 
+@pytest.mark.parametrize("size", [3, 64, 65, 700])
+def test_where_on_several_columns_gives_the_same_rows_at_any_size(size: int) -> None:
+    # Up to 64 tuples the store ORs equalities, beyond it an IN of row values: both agree.
+    store = SQLiteStore()
+    values = [f"v{i}" for i in range(size)]
+    store.upsert(
+        "term_frequencies",
+        pa.table(
+            {
+                "column": ["e", "p"] * size,
+                "value": [v for v in values for _ in range(2)],
+                "count": list(range(2 * size)),
+            }
+        ),
+    )
+    where = {"column": ["e"] * size + ["p"], "value": [*values, "absent"]}
+    found = store.read("term_frequencies", where)
+    assert sorted(found.column("count").to_pylist()) == list(range(0, 2 * size, 2))
+    assert store.delete("term_frequencies", where) == size
+    assert store.count("term_frequencies") == size
+
+
+def test_a_several_column_where_combines_with_after() -> None:
+    # The OR of equalities is parenthesised, so the cursor condition applies to all of it.
+    store = SQLiteStore()
+    stamp = datetime(2024, 1, 1, tzinfo=UTC)
+    pairs = pa.table(
+        {
+            "kind": ["must_link"] * 3,
+            "left": ["a", "b", "c"],
+            "right": ["x", "y", "z"],
+            "created_at": pa.array([stamp] * 3, pa.timestamp("us", tz="UTC")),
+            "note": [None, None, None],
+        }
+    )
+    store.insert("feedback", pairs)
+    where = {"left": ["a", "c"], "right": ["x", "z"]}
+    assert store.read("feedback", where).column("left").to_pylist() == ["a", "c"]
+    assert store.read("feedback", where, after=1).column("left").to_pylist() == ["c"]
+
+
 def test_large_where_sets_are_chunked() -> None:
     store = SQLiteStore()
     ids = [str(i) for i in range(9000)]
@@ -160,6 +201,39 @@ def test_bad_synchronous_setting_is_an_error() -> None:
 def test_a_missing_directory_is_a_store_error(tmp_path: Path) -> None:
     with pytest.raises(StoreError, match="directory exists"):
         SQLiteStore(tmp_path / "no" / "such" / "hub.db")
+
+
+def test_the_write_ahead_log_is_checkpointed_off_the_commit(tmp_path: Path) -> None:
+    store = SQLiteStore(tmp_path / "hub.db")
+    for i in range(3):
+        store.upsert("records", _records([str(i)]))
+    checkpointer = store._checkpointer
+    assert checkpointer is not None
+
+    def rows_in_the_file() -> int:  # a copy of the file without its log
+        (tmp_path / "copy.db").write_bytes((tmp_path / "hub.db").read_bytes())
+        copy = sqlite3.connect(tmp_path / "copy.db")
+        try:
+            return int(copy.execute("SELECT count(*) FROM records").fetchone()[0])
+        except sqlite3.OperationalError:  # not even the tables yet
+            return 0
+        finally:
+            copy.close()
+
+    # The thread copies committed pages into the file itself, soon after the commits.
+    deadline = time.monotonic() + 10
+    while rows_in_the_file() < 3 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert rows_in_the_file() == 3
+    assert checkpointer.checkpoints >= 1
+    thread = checkpointer._thread
+    store.close()
+    assert not thread.is_alive()
+    reopened = SQLiteStore(tmp_path / "hub.db", background_checkpoints=False)
+    assert reopened.count("records") == 3
+    reopened.upsert("records", _records(["9"]))
+    assert reopened._checkpointer is None
+    reopened.close()
 
 
 def _alias(alias: str) -> pa.Table:
