@@ -85,8 +85,12 @@ def plain_emails(
         pc.replace_substring(untagged, ".", ""),
         pc.if_else(
             is_plus,
-            untagged,
-            pc.if_else(is_dash, pc.replace_substring_regex(local, "-.*$", ""), local),
+            pc.utf8_rtrim(untagged, characters="."),  # "0.+x" -> "0": "0.@" is no address
+            pc.if_else(
+                is_dash,
+                pc.utf8_rtrim(pc.replace_substring_regex(local, "-.*$", ""), characters="."),
+                local,
+            ),
         ),
     )
     key_domain = pc.if_else(is_gmail, "gmail.com", domain)

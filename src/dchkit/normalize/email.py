@@ -172,9 +172,9 @@ def email_match_key(email: str) -> str:
         local = local.split("+", 1)[0].replace(".", "")
         domain = "gmail.com"
     elif domain in _PLUS_TAG:
-        local = local.split("+", 1)[0]
+        local = local.split("+", 1)[0].rstrip(".")  # "0.+x" -> "0": "0.@" is no address
     elif domain in _DASH_TAG:
-        local = local.split("-", 1)[0]
+        local = local.split("-", 1)[0].rstrip(".")
     if not local:  # "+tag@gmail.com" or "-x@yahoo.com": keep what was given
         return email
     return f"{local}@{domain}"
