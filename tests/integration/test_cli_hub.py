@@ -291,6 +291,17 @@ def test_forget_erases_and_asks_first(hub: Path):
     assert erased["records"] == len(profile["records"])
     run("profile", "lookup", "--email", email, hub=hub, code=1)
     assert run_json("changes", hub=hub)["changes"][-1]["kind"] == "erased"
+    assert erased["rejects"] >= 0
+
+    # They sign up again: lifting their record ids (and e-mail) lets those rows back in.
+    records = [r["record_id"] for r in profile["records"]]
+    lifted = run_json("lift-suppression", "--record-id", records[0], "--email", email, hub=hub)
+    assert lifted["given"] == 2
+    assert lifted["lifted"] >= 1  # the record id; the e-mail too unless a family shares it
+    assert run_json("lift-suppression", "--email", email, hub=hub)["lifted"] == 0
+    run("lift-suppression", hub=hub, code=2)
+    again = run("lift-suppression", "--record-id", records[1], hub=hub)
+    assert "1 of 1 identifiers" in again.output
 
 
 def test_export_writes_every_profile(hub: Path, built):

@@ -61,7 +61,7 @@ def report_error(error: DchkitError, *, as_json: bool) -> None:
 #: The order of ``dchkit --help``: the hub's life cycle first.
 COMMAND_ORDER = (
     "init", "ingest", "resolve", "profile", "segment", "explain", "feedback", "changes",
-    "forget", "export", "rejects", "keys", "serve", "demo", "bench", "version",
+    "forget", "lift-suppression", "export", "rejects", "keys", "serve", "demo", "bench", "version",
 )  # fmt: skip
 
 

@@ -260,7 +260,39 @@ def forget(
     def render(console: Console, data: dict[str, Any]) -> None:
         console.print(
             f"erased {data['customer_id']}: {data['records']} records, {data['events']} events, "
-            f"{data['identifiers']} identifiers suppressed"
+            f"{data['rejects']} rejected rows; {data['identifiers']} identifiers suppressed"
+        )
+
+    emit(data, as_json=as_json, render=render)
+
+
+@app.command("lift-suppression")
+def lift_suppression(
+    email: Email = None,
+    phone: Phone = None,
+    record_id: RecordId = None,
+    typed: TypedId = None,
+    hub: HubPath = Path("customers.db"),
+    as_json: AsJson = False,
+) -> None:
+    """Let a forgotten person who signs up again back in (any of their identifiers)."""
+    identifiers = {
+        k: v for k, v in (("email", email), ("phone", phone), ("record_id", record_id)) if v
+    }
+    if typed:
+        identifiers |= identifier_of(typed=typed)
+    if not identifiers:
+        msg = "lift-suppression needs --email, --phone, --record-id or --id"
+        raise ConfigError(msg, fix="e.g. dchkit lift-suppression --email taro@example.jp")
+    with open_hub(hub) as opened:
+        lifted = sum(
+            opened.lift_suppression(**{kind: value}) for kind, value in identifiers.items()
+        )
+    data = {"given": len(identifiers), "lifted": lifted}
+
+    def render(console: Console, data: dict[str, Any]) -> None:
+        console.print(
+            f"{data['lifted']} of {data['given']} identifiers were suppressed; now they are not"
         )
 
     emit(data, as_json=as_json, render=render)
