@@ -31,12 +31,14 @@ from __future__ import annotations
 
 import copy
 import os
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -329,23 +331,19 @@ class Hub:
         reasons: dict[str, int],
         resolve: Literal["auto", "never"],
     ) -> IngestReport:
-        suppressions = self._suppressions(records, events, rejects)
+        erased_any = self.store.read("suppressions", limit=1).num_rows > 0
+        # Rejected rows keep their raw text: an erased person's would bring their data back.
+        in_rejects = reject_keys(rejects, region=self.default_region) if erased_any else ([], [])
+        suppressions = (
+            self._suppressions(records, events, in_rejects[0])
+            if erased_any
+            else SUPPRESSION_SCHEMA.empty_table()
+        )
         kept_records = suppress(records, suppressions, self.salt)
         kept_events = suppress(events, suppressions, self.salt)
         records, events = kept_records.kept, kept_events.kept
-        # A rejected row of an erased person would bring their raw data back: dropped too.
-        erased_rejects = suppressed_rejects(
-            rejects, suppressions, self.salt, region=self.default_region
-        )
-        if erased_rejects.any():
-            reasons = dict(reasons)
-            for reason in rejects.filter(pa.array(erased_rejects)).column("reason").to_pylist():
-                code = str(reason).split(":", 1)[0]
-                if reasons.get(code, 0) > 1:
-                    reasons[code] -= 1
-                else:
-                    reasons.pop(code, None)
-            rejects = rejects.filter(pa.array(~erased_rejects))
+        erased_rejects = suppressed_rejects(rejects, suppressions, self.salt, found=in_rejects)
+        rejects, reasons = _without_rejects(rejects, reasons, erased_rejects)
         try:
             changed_events, changed_ids, existing, resolved = self._write_rows(
                 records, events, rejects, resolve
@@ -369,16 +367,12 @@ class Hub:
             resolved=resolved,
         )
 
-    def _suppressions(self, records: pa.Table, events: pa.Table, rejects: pa.Table) -> pa.Table:
+    def _suppressions(self, records: pa.Table, events: pa.Table, in_rejects: list[str]) -> pa.Table:
         """The stored suppressions that may match these rows: those of their identifiers.
 
         Not the whole table, so an ingest costs the same after many erasures. Rejects
-        count with the identifiers found in their raw text (``reject_keys``).
+        count with the identifier keys found in their raw text (``in_rejects``).
         """
-        first = self.store.read("suppressions", limit=1)
-        if first.num_rows == 0:  # nothing erased yet
-            return first
-        in_rejects, _ = reject_keys(rejects, region=self.default_region)
         keys = pa.concat_arrays(
             [
                 identifier_keys(records)[0],
@@ -819,6 +813,20 @@ class Hub:
                 detail = f"lifted the suppression of {lifted} identifiers"
                 self.store.insert("audit", audit_rows([("suppression_lifted", None, detail)]))
         return lifted
+
+
+def _without_rejects(
+    rejects: pa.Table, reasons: dict[str, int], dropped: np.ndarray
+) -> tuple[pa.Table, dict[str, int]]:
+    """The rejects not ``dropped``, and the counts by reason code without the dropped ones."""
+    if not dropped.any():
+        return rejects, reasons
+    left = Counter(reasons)
+    left.subtract(
+        str(r).split(":", 1)[0]
+        for r in rejects.filter(pa.array(dropped)).column("reason").to_pylist()
+    )
+    return rejects.filter(pa.array(~dropped)), {k: v for k, v in left.items() if v > 0}
 
 
 def _with_region(connector: Any, region: str) -> Any:

@@ -285,9 +285,7 @@ def lift_suppression(
         msg = "lift-suppression needs --email, --phone, --record-id or --id"
         raise ConfigError(msg, fix="e.g. dchkit lift-suppression --email taro@example.jp")
     with open_hub(hub) as opened:
-        lifted = sum(
-            opened.lift_suppression(**{kind: value}) for kind, value in identifiers.items()
-        )
+        lifted = opened.lift_suppression(**identifiers)
     data = {"given": len(identifiers), "lifted": lifted}
 
     def render(console: Console, data: dict[str, Any]) -> None:

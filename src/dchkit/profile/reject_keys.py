@@ -103,18 +103,24 @@ def rejects_holding(
 
 
 def suppressed_rejects(
-    rejects: pa.Table, suppressions: pa.Table, salt: bytes, *, region: str = "JP"
+    rejects: pa.Table,
+    suppressions: pa.Table,
+    salt: bytes,
+    *,
+    region: str = "JP",
+    found: tuple[list[str], list[int]] | None = None,
 ) -> np.ndarray:
     """A boolean per reject: does its raw text hold an identifier of an erased person?
 
     The suppression table holds salted hashes only, so the keys found in each raw row are
     hashed and looked up (external ids are found through ``record_id=…`` only: a hash does
-    not say which id types were erased).
+    not say which id types were erased). ``found``: :func:`reject_keys` of ``rejects``,
+    when the caller has them already.
     """
     flags = np.zeros(rejects.num_rows, dtype=bool)
     if suppressions.num_rows == 0 or rejects.num_rows == 0:
         return flags
-    keys, rows = reject_keys(rejects, region=region)
+    keys, rows = reject_keys(rejects, region=region) if found is None else found
     erased = set(suppressions.column("key_hash").to_pylist())
     for digest, row in zip(hash_keys(keys, salt), rows, strict=True):
         if digest in erased:

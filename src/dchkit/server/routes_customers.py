@@ -168,7 +168,5 @@ def lift_suppression(request: Request, body: SuppressionLiftIn) -> SuppressionLi
     """
     hub = _hub(request)
     with request.app.state.write_lock:
-        lifted = sum(
-            hub.lift_suppression(**{kind: value}) for kind, value in body.identifiers.items()
-        )
+        lifted = hub.lift_suppression(**body.identifiers)
     return SuppressionLiftOut(lifted=lifted)
